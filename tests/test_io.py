@@ -100,7 +100,7 @@ def test_corrupted_file_gives_a_clear_error(tmp_path):
         read_table(tmp_path / "bad.parquet")
     assert "bad.parquet" in str(info.value) and "Fix:" in str(info.value)
     (tmp_path / "bad.fits").write_bytes(b"SIMPLE  = T" + b" " * 100)
-    with pytest.raises(AstrolearnInputError, match="bad.fits"):
+    with pytest.raises(AstrolearnInputError, match=r"bad\.fits"):
         read_table(tmp_path / "bad.fits")
 
 

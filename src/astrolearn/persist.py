@@ -38,8 +38,8 @@ import pandas as pd
 from astrolearn.errors import AstrolearnInputError
 
 __all__ = [
-    "FORMAT_VERSION",
     "ESTIMATORS",
+    "FORMAT_VERSION",
     "data_fingerprint",
     "load_model",
     "package_versions",

@@ -104,7 +104,7 @@ def test_bad_input_errors_name_the_column_and_the_fix():
         PhotometryFeatures(["u", "g", "z"]).fit(FRAME)
     assert "'z'" in str(info.value) and "--bands" in str(info.value)
     text = FRAME.assign(g=["19.0", "abc", "20", "19", "22", "20"])
-    with pytest.raises(AstrolearnInputError, match="non-numeric values.*'abc'"):
+    with pytest.raises(AstrolearnInputError, match=r"non-numeric values.*'abc'"):
         PhotometryFeatures(["u", "g"]).fit(text)
     empty_band = FRAME.assign(r=[99.0] * 6)
     with pytest.raises(AstrolearnInputError) as info:

@@ -1,0 +1,270 @@
+"""Command-line work for catalog tasks: option/TOML resolution, fit, evaluate, predict.
+
+A TOML config holds the same settings as the options (options win)::
+
+    [columns]
+    bands = ["u", "g", "r", "i", "z"]
+    errors = "{band}_err"        # or a list, "auto", "none"
+    label = "class"
+    id = "object_id"
+    ra = "ra"
+    dec = "dec"
+    ebv = "ebv"
+
+    [features]
+    colours = "adjacent"         # "all", "none"
+    faint_limit = 30.0
+    extinction = "sdss"          # or {u = 4.239, ...}
+    sky_features = false
+
+    [model]
+    name = "lightgbm"            # random_forest, knn, mlp
+    class_weight = "none"        # "balanced"
+    seed = 0
+    [model.params]
+    n_estimators = 400
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from astrolearn.errors import AstrolearnInputError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["evaluate_sources", "fit_sources", "load_config", "predict_sources",
+           "resolve_settings"]
+
+_SECTIONS = {"columns": {"bands", "errors", "label", "id", "ra", "dec", "ebv"},
+             "features": {"colours", "faint_limit", "extinction", "sky_features"},
+             "model": {"name", "class_weight", "seed", "params"}}
+
+
+def load_config(path: Path | None) -> dict[str, dict[str, Any]]:
+    """Read and check a TOML config (an empty config when ``path`` is None)."""
+    if path is None:
+        return {name: {} for name in _SECTIONS}
+    if not Path(path).exists():
+        raise AstrolearnInputError("config file not found", file=path, fix="check --config")
+    try:
+        config = tomllib.loads(Path(path).read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise AstrolearnInputError(f"is not valid TOML ({err})", file=path,
+                                   fix="fix the syntax (see the README for an example)") from None
+    for section, values in config.items():
+        if section not in _SECTIONS or not isinstance(values, dict):
+            raise AstrolearnInputError(f"unknown section [{section}]", file=path,
+                                       fix=f"use only {', '.join(f'[{s}]' for s in _SECTIONS)}")
+        unknown = set(values) - _SECTIONS[section]
+        if unknown:
+            raise AstrolearnInputError(
+                f"unknown key {sorted(unknown)[0]!r} in [{section}]", file=path,
+                fix=f"use only {', '.join(sorted(_SECTIONS[section]))}")
+    return {name: dict(config.get(name, {})) for name in _SECTIONS}
+
+
+def _split_list(text: str | list | None) -> list[str] | None:
+    if text is None or isinstance(text, list):
+        return text
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _model_params(pairs: list[str], base: dict[str, Any]) -> dict[str, Any]:
+    params = dict(base)
+    for pair in pairs:
+        if "=" not in pair:
+            raise AstrolearnInputError(f"--model-param {pair!r} is not KEY=VALUE",
+                                       fix="write e.g. --model-param n_estimators=800")
+        key, value = pair.split("=", 1)
+        params[key.strip()] = _parse_value(value.strip())
+    return params
+
+
+def _extinction(value):
+    if value is None or isinstance(value, dict):
+        return value
+    if "=" in value:
+        return {k.strip(): float(v) for k, v in (p.split("=", 1) for p in value.split(","))}
+    return value
+
+
+def resolve_settings(args) -> dict[str, Any]:
+    """Merge command-line options over the TOML config over the defaults."""
+    config = load_config(getattr(args, "config", None))
+    cols, feats, model = config["columns"], config["features"], config["model"]
+
+    def pick(option: str, section: dict, key: str, default=None):
+        value = getattr(args, option, None)
+        return value if value is not None else section.get(key, default)
+
+    errors = pick("errors", cols, "errors", "auto")
+    if isinstance(errors, str) and errors.lower() == "none":
+        errors = None
+    class_weight = pick("class_weight", model, "class_weight", "none")
+    colours = pick("colours", feats, "colours", "adjacent")
+    return {
+        "bands": _split_list(pick("bands", cols, "bands", "u,g,r,i,z")),
+        "errors": errors,
+        "label": pick("label", cols, "label", "class"),
+        "id": pick("id_column", cols, "id"),
+        "ra": pick("ra", cols, "ra"),
+        "dec": pick("dec", cols, "dec"),
+        "ebv": pick("ebv", cols, "ebv"),
+        "colours": None if colours == "none" else colours,
+        "faint_limit": pick("faint_limit", feats, "faint_limit", 30.0),
+        "extinction": _extinction(pick("extinction", feats, "extinction")),
+        "sky_features": bool(pick("sky_features", feats, "sky_features", False)),
+        "model": pick("model", model, "name", "lightgbm"),
+        "class_weight": None if class_weight == "none" else class_weight,
+        "seed": int(pick("seed", model, "seed", 0)),
+        "params": _model_params(getattr(args, "model_param", []) or [],
+                                model.get("params", {})),
+    }
+
+
+def _read(path: Path, hdf5_key: str | None, say: Callable[[str], None]):
+    from astrolearn.io import read_table
+
+    frame = read_table(path, hdf5_key=hdf5_key)
+    say(f"read {len(frame):,} rows, {frame.shape[1]} columns from {path}")
+    return frame
+
+
+def fit_sources(args, say: Callable[[str], None]) -> Path:
+    """``astrolearn fit sources``: train, optionally cross-validate, save the model folder."""
+    from astrolearn.catalogs.classifier import SourceClassifier, labels_from
+    from astrolearn.catalogs.evaluation import evaluate_classification
+    from astrolearn.io import require_columns
+    from astrolearn.validation import cross_validate_classifier, make_splitter
+
+    settings = resolve_settings(args)
+    if args.out.resolve() == args.data.resolve():
+        raise AstrolearnInputError("the model folder would overwrite the data", file=args.out,
+                                   fix="choose another --out")
+    frame = _read(args.data, args.hdf5_key, say)
+    labels = labels_from(settings["label"], frame, file=args.data)
+    sky = None
+    if settings["ra"] or settings["dec"]:
+        require_columns(frame, [settings["ra"], settings["dec"]], file=args.data,
+                        option="--ra/--dec")
+        if settings["sky_features"]:
+            sky = (settings["ra"], settings["dec"])
+    elif settings["sky_features"]:
+        raise AstrolearnInputError("--sky-features needs coordinates", file=args.data,
+                                   fix="name them with --ra and --dec")
+    classifier = SourceClassifier(
+        tuple(settings["bands"]), errors=settings["errors"], colours=settings["colours"],
+        ebv=settings["ebv"], extinction=settings["extinction"],
+        faint_limit=settings["faint_limit"], sky=sky, model=settings["model"],
+        model_params=settings["params"] or None, class_weight=settings["class_weight"],
+        random_state=settings["seed"])
+    metrics = {}
+    if args.cv:
+        split = args.split or ("sky" if settings["ra"] and settings["dec"] else "stratified")
+        cv = make_splitter(split, args.cv, ra=settings["ra"], dec=settings["dec"],
+                           random_state=settings["seed"])
+        say(f"{args.cv}-fold {split} cross-validation ...")
+        result = cross_validate_classifier(classifier, frame, labels, cv, progress=say)
+        evaluation = evaluate_classification(labels, result.proba, result.classes)
+        print(f"cross-validation ({args.cv}-fold, {split}):")
+        print(evaluation.text())
+        metrics = {"cross_validation": {"folds": args.cv, "split": split,
+                                        **evaluation.to_dict()}}
+    start = time.perf_counter()
+    classifier.fit(frame, labels, file=args.data)
+    seconds = time.perf_counter() - start
+    for line in classifier.features_.report_.lines():
+        say(f"photometry: {line}")
+    say(f"fitted {settings['model']} on {len(frame):,} rows, "
+        f"{len(classifier.features_.feature_names_)} features, in {seconds:.1f} s")
+    classifier.save(args.out, metrics=metrics, extra={
+        "label_column": settings["label"], "id_column": settings["id"],
+        "training_file": str(args.data), "fit_seconds": round(seconds, 3)})
+    print(f"model written to {args.out}")
+    return args.out
+
+
+def _magnitude_for_bins(model, frame, name: str | None, file) -> tuple[np.ndarray, str]:
+    from astrolearn.io import require_columns
+
+    bands = list(model.features_.bands)
+    if name is None:
+        name = "r" if "r" in bands else bands[len(bands) // 2]
+    require_columns(frame, [name], file=file, option="--magnitude")
+    if name in bands:
+        single = type(model.features_)([name], faint_limit=model.features_.faint_limit)
+        return single.magnitudes(frame, file=file)[:, 0], name
+    return frame[name].to_numpy(dtype=float), name
+
+
+def evaluate_sources(args, say: Callable[[str], None]) -> None:
+    """``astrolearn evaluate``: metrics, duplicate check against training, HTML report."""
+    from astrolearn.catalogs.classifier import SourceClassifier, labels_from
+    from astrolearn.catalogs.evaluation import check_known_classes, evaluate_classification
+    from astrolearn.report import Report
+    from astrolearn.validation import find_duplicates
+
+    model = SourceClassifier.load(args.model)
+    if args.report is not None:
+        from astrolearn.io import check_not_input
+
+        check_not_input(args.report, args.data)
+    frame = _read(args.data, args.hdf5_key, say)
+    label = args.label or model.manifest_.get("label_column") or "class"
+    labels = labels_from(label, frame, file=args.data)
+    check_known_classes(labels, model.classes_, file=args.data, column=label)
+    proba = model.predict_proba(frame, file=args.data)
+    magnitude, mag_name = _magnitude_for_bins(model, frame, args.magnitude, args.data)
+    evaluation = evaluate_classification(labels, proba, model.classes_, magnitude=magnitude,
+                                         magnitude_name=mag_name)
+    duplicates = find_duplicates(None, frame, model.required_columns(),
+                                 train_hashes=model.training_row_hashes_)
+    print(evaluation.text())
+    print(duplicates.message())
+    for line in model.features_.inspect(frame, file=args.data).lines():
+        say(f"photometry: {line}")
+    if args.report is not None:
+        report = Report(f"astrolearn evaluation of {args.model.name} on {args.data.name}")
+        report.section("Data and model", f"Model folder {args.model} "
+                       f"({model.manifest_.get('description', model.model)}), trained on "
+                       f"{model.n_training_rows_:,} rows. Evaluated on {len(frame):,} rows "
+                       f"of {args.data}. {duplicates.message()}.")
+        evaluation.add_to(report)
+        report.write(args.report)
+        print(f"report written to {args.report}")
+
+
+def predict_sources(args, say: Callable[[str], None]) -> None:
+    """``astrolearn predict``: stream the catalog through the model, write predictions."""
+    from astrolearn.catalogs.classifier import SourceClassifier
+    from astrolearn.io import iter_table_chunks
+    from astrolearn.scale import predict_table_file
+
+    model = SourceClassifier.load(args.model)
+    id_column = args.id_column
+    if id_column is None and model.manifest_.get("id_column"):
+        first = next(iter_table_chunks(args.data, chunk_rows=1, hdf5_key=args.hdf5_key))
+        if model.manifest_["id_column"] in first.columns:
+            id_column = model.manifest_["id_column"]
+    run = predict_table_file(model, args.data, args.out, id_column=id_column,
+                             chunk_rows=args.chunk_rows, hdf5_key=args.hdf5_key, progress=say)
+    print(f"wrote {run.rows:,} predictions to {run.output} in {run.seconds:.1f} s "
+          f"({run.rows_per_second:,.0f} rows/s)")

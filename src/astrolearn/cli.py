@@ -1,0 +1,181 @@
+"""The ``astrolearn`` command: demo, fit, evaluate, predict, simulate.
+
+Every subcommand turns bad input into one line that names the file, the column and the
+fix (exit status 2), never a traceback. ``--quiet`` silences progress.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from astrolearn import __version__
+from astrolearn.errors import AstrolearnInputError
+
+TASKS = ("sources",)
+
+
+def _say(args) -> Callable[[str], None]:
+    if getattr(args, "quiet", False):
+        return lambda _text: None
+    return lambda text: print(text, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------- parsers
+def _add_catalog_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("catalog columns (override the --config file)")
+    group.add_argument("--config", type=Path, help="TOML file with [columns], [features], "
+                       "[model] tables (see README)")
+    group.add_argument("--bands", help="magnitude columns, blue to red, e.g. u,g,r,i,z")
+    group.add_argument("--errors", help="magnitude-error columns: a pattern such as "
+                       "'{band}_err', a comma list, 'auto' (default) or 'none'")
+    group.add_argument("--label", help="class label column (default: class)")
+    group.add_argument("--id", dest="id_column", help="object id column")
+    group.add_argument("--ra", help="right ascension column (deg)")
+    group.add_argument("--dec", help="declination column (deg)")
+    group.add_argument("--ebv", help="E(B-V) column; magnitudes are dereddened when given")
+    group.add_argument("--hdf5-key", help="table inside an HDF5 file")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="astrolearn",
+        description="Machine learning for astronomy: from a catalog to validated models "
+        "and survey-scale predictions.")
+    parser.add_argument("--version", action="version", version=f"astrolearn {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run every task (or one) on simulated data and "
+                          "write one HTML report")
+    demo.add_argument("task", nargs="?", choices=TASKS, help="only this task")
+    demo.add_argument("--out", type=Path, default=Path("astrolearn-demo"),
+                      help="folder for the report, model and predictions")
+    demo.add_argument("--n", type=int, default=None, help="rows to simulate per task")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--quiet", action="store_true")
+
+    fit = sub.add_parser("fit", help="train a model and save it as a model folder")
+    fit.add_argument("task", choices=TASKS)
+    fit.add_argument("--data", type=Path, required=True, help="training catalog")
+    fit.add_argument("--out", type=Path, required=True, help="model folder to write")
+    _add_catalog_options(fit)
+    feats = fit.add_argument_group("features and model")
+    feats.add_argument("--colours", choices=["adjacent", "all", "none"])
+    feats.add_argument("--faint-limit", type=float,
+                       help="magnitudes at or fainter than this are non-detections (30)")
+    feats.add_argument("--extinction", help="'sdss', 'lsst' or band=coef,... for --ebv")
+    feats.add_argument("--sky-features", action="store_true", default=None,
+                       help="add Galactic l, b from --ra/--dec as features")
+    feats.add_argument("--model", choices=["lightgbm", "random_forest", "knn", "mlp"])
+    feats.add_argument("--model-param", action="append", default=[], metavar="KEY=VALUE",
+                       help="algorithm parameter, repeatable (e.g. n_estimators=800)")
+    feats.add_argument("--class-weight", choices=["balanced", "none"])
+    feats.add_argument("--seed", type=int)
+    feats.add_argument("--cv", type=int, default=0,
+                       help="also run k-fold cross-validation and store its metrics")
+    feats.add_argument("--split", choices=["stratified", "sky"],
+                       help="folds for --cv: stratified, or sky-grouped HEALPix cells "
+                       "(default: sky when --ra/--dec are given)")
+    fit.add_argument("--quiet", action="store_true")
+
+    evaluate = sub.add_parser("evaluate", help="score a model on labelled data")
+    evaluate.add_argument("model", type=Path, help="model folder")
+    evaluate.add_argument("--data", type=Path, required=True)
+    evaluate.add_argument("--label", help="label column (default: the one used in fit)")
+    evaluate.add_argument("--magnitude", help="magnitude for purity/completeness bins "
+                          "(default: r, or the middle band)")
+    evaluate.add_argument("--report", type=Path, help="HTML report to write")
+    evaluate.add_argument("--hdf5-key")
+    evaluate.add_argument("--quiet", action="store_true")
+
+    predict = sub.add_parser("predict", help="predict a catalog of any size, chunk by chunk")
+    predict.add_argument("model", type=Path, help="model folder")
+    predict.add_argument("--data", type=Path, required=True, help="catalog file or folder")
+    predict.add_argument("--out", type=Path, required=True, help=".parquet or .csv to write")
+    predict.add_argument("--id", dest="id_column",
+                         help="id column to copy (default: the one used in fit, if present)")
+    predict.add_argument("--chunk-rows", type=int, default=250_000)
+    predict.add_argument("--engine", choices=["local"], default="local")
+    predict.add_argument("--hdf5-key")
+    predict.add_argument("--quiet", action="store_true")
+
+    simulate = sub.add_parser("simulate", help="write a simulated data set")
+    simulate.add_argument("task", choices=TASKS)
+    simulate.add_argument("--n", type=int, default=10_000)
+    simulate.add_argument("--out", type=Path, required=True)
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--quiet", action="store_true")
+    return parser
+
+
+# ---------------------------------------------------------------------- commands
+def _cmd_fit(args) -> int:
+    from astrolearn.catalogs.commands import fit_sources
+
+    fit_sources(args, _say(args))
+    return 0
+
+
+def _cmd_evaluate(args) -> int:
+    from astrolearn.catalogs.commands import evaluate_sources
+
+    evaluate_sources(args, _say(args))
+    return 0
+
+
+def _cmd_predict(args) -> int:
+    from astrolearn.catalogs.commands import predict_sources
+
+    predict_sources(args, _say(args))
+    return 0
+
+
+def _cmd_simulate(args) -> int:
+    from astrolearn.datasets import simulate_catalog
+    from astrolearn.io import write_table
+
+    if args.n < 1:
+        raise AstrolearnInputError(f"--n must be at least 1, got {args.n}", fix="use --n 10000")
+    start = time.perf_counter()
+    write_table(simulate_catalog(args.n, seed=args.seed), args.out)
+    _say(args)(f"wrote {args.n:,} simulated sources to {args.out} "
+               f"in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    from astrolearn.demo import run_demo
+
+    run_demo(args.out, task=args.task, n=args.n, seed=args.seed, say=_say(args))
+    return 0
+
+
+COMMANDS = {"fit": _cmd_fit, "evaluate": _cmd_evaluate, "predict": _cmd_predict,
+            "simulate": _cmd_simulate, "demo": _cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Examples
+    --------
+    >>> main(["--version"])  # doctest: +SKIP
+    astrolearn 0.1.0
+    """
+    args = _build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AstrolearnInputError as err:
+        print(f"astrolearn {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"astrolearn {args.command}: interrupted; no output was left half-written",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
