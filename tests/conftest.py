@@ -18,6 +18,12 @@ def real_data(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture
+def real_data_path():
+    """The :func:`real_data` helper as a fixture."""
+    return real_data
+
+
 @pytest.fixture(scope="session")
 def catalog():
     """A 4,000-row simulated catalog (seed 0); never modify it in a test."""

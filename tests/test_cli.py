@@ -69,12 +69,14 @@ def test_predict_writes_ids_probabilities_and_class_names(workspace):
 def test_fit_with_options_and_cross_validation(workspace, capsys):
     code = main(["fit", "sources", "--data", str(workspace / "train.parquet"), "--out",
                  str(workspace / "model_cv"), "--bands", "g,r,i,z", "--errors", "none",
-                 "--model", "knn", "--ra", "ra", "--dec", "dec", "--cv", "3", "--quiet"])
+                 "--model", "knn", "--ra", "ra", "--dec", "dec", "--cv", "3", "--extra", "ebv",
+                 "--sky-features", "--quiet"])
     assert code == 0
     assert "cross-validation (3-fold, sky)" in capsys.readouterr().out
     manifest = json.loads((workspace / "model_cv" / "manifest.json").read_text())
     assert manifest["metrics"]["cross_validation"]["split"] == "sky"
     assert manifest["feature_names"][:4] == ["g", "r", "i", "z"]
+    assert {"ebv", "gal_l", "gal_b"} <= set(manifest["feature_names"])
 
 
 @pytest.mark.parametrize(

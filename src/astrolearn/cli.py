@@ -69,6 +69,8 @@ def _build_parser() -> argparse.ArgumentParser:
     feats.add_argument("--extinction", help="'sdss', 'lsst' or band=coef,... for --ebv")
     feats.add_argument("--sky-features", action="store_true", default=None,
                        help="add Galactic l, b from --ra/--dec as features")
+    feats.add_argument("--extra", help="other numeric feature columns, comma-separated "
+                       "(e.g. a PSF-minus-model magnitude)")
     feats.add_argument("--model", choices=["lightgbm", "random_forest", "knn", "mlp"])
     feats.add_argument("--model-param", action="append", default=[], metavar="KEY=VALUE",
                        help="algorithm parameter, repeatable (e.g. n_estimators=800)")

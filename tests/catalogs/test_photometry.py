@@ -134,3 +134,16 @@ def test_galactic_coordinates_as_features():
     bad = frame.assign(dec=[100.0] * 6)
     with pytest.raises(AstrolearnInputError, match="'dec'"):
         PhotometryFeatures(["g", "r"], sky=("ra", "dec")).fit(bad)
+
+
+def test_extra_columns_are_used_as_given_and_filled_when_imputing():
+    frame = FRAME.assign(psf_minus_model=[0.0, 0.5, np.nan, 0.1, 0.2, np.inf])
+    plain = PhotometryFeatures(["g", "r"], extra=["psf_minus_model"]).fit(frame)
+    table = plain.transform(frame)
+    assert table["psf_minus_model"].iloc[1] == 0.5
+    assert np.isnan(table["psf_minus_model"].iloc[[2, 5]]).all()
+    filled = PhotometryFeatures(["g", "r"], extra=["psf_minus_model"], impute=True).fit(frame)
+    # median of the finite values 0, 0.5, 0.1, 0.2
+    assert filled.transform(frame)["psf_minus_model"].iloc[2] == pytest.approx(0.15)
+    assert filled.feature_units()["psf_minus_model"] == "as given"
+    assert filled.feature_units()["g-r"] == "mag"

@@ -73,13 +73,18 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
     faint_limit : float or mapping, default 30.0
         Magnitudes at or fainter than this are non-detections.
     sky : tuple of two str, optional
-        RA and Dec columns (deg); adds Galactic longitude and latitude as features.
+        RA and Dec columns (deg); adds Galactic longitude and latitude, and RA and Dec
+        themselves, as features (star counts and survey targeting depend on position).
+    extra : sequence of str, default ()
+        Other numeric columns to use as features as they are.
     model : {"lightgbm", "random_forest", "knn", "mlp"}, default "lightgbm"
         The learning algorithm.
     model_params : dict, optional
         Keyword arguments for the algorithm, overriding astrolearn's defaults.
-    class_weight : {"balanced", None}, default "balanced"
-        Weight rare classes up so that they are not ignored (not used by ``knn``).
+    class_weight : {"balanced", None}, default None
+        ``"balanced"`` weights rare classes up so that they are not ignored (not used by
+        ``knn``): it raises their completeness at some cost in purity. Off by default
+        because on SDSS DR17 it lowered both accuracy and macro-F1 (benchmarks/RESULTS.md).
     random_state : int, default 0
         Seed; the same seed and data give the same model.
     n_jobs : int, optional
@@ -115,9 +120,10 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         extinction: Mapping[str, float] | str | None = None,
         faint_limit: float | Mapping[str, float] = 30.0,
         sky: tuple[str, str] | None = None,
+        extra: Sequence[str] = (),
         model: str = "lightgbm",
         model_params: dict[str, Any] | None = None,
-        class_weight: str | None = "balanced",
+        class_weight: str | None = None,
         random_state: int = 0,
         n_jobs: int | None = None,
     ) -> None:
@@ -128,6 +134,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         self.extinction = extinction
         self.faint_limit = faint_limit
         self.sky = sky
+        self.extra = extra
         self.model = model
         self.model_params = model_params
         self.class_weight = class_weight
@@ -140,7 +147,8 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         return PhotometryFeatures(
             list(self.bands), errors=self.errors, colours=self.colours, ebv=self.ebv,
             extinction=self.extinction, faint_limit=self.faint_limit,
-            impute=not backend.handles_missing, sky=tuple(self.sky) if self.sky else None)
+            impute=not backend.handles_missing, sky=tuple(self.sky) if self.sky else None,
+            extra=list(self.extra))
 
     def fit(self, X, y, sample_weight=None, *, file: str | Path | None = None):
         """Learn class probabilities from a catalog.
@@ -256,6 +264,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         backend = get_backend(self.model)
         params = self.get_params()
         params["bands"] = list(params["bands"])
+        params["extra"] = list(params["extra"])
         manifest = {
             "task": "sources",
             "estimator": "SourceClassifier",
@@ -264,7 +273,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
             "params": params,
             "classes": [str(c) for c in self.classes_],
             "feature_names": self.features_.feature_names_,
-            "feature_units": {name: _unit(name) for name in self.features_.feature_names_},
+            "feature_units": self.features_.feature_units(),
             "columns": {"bands": list(self.bands),
                         "errors": self.features_.error_columns_,
                         "ebv": self.ebv, "sky": list(self.sky) if self.sky else None},
@@ -298,6 +307,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
     def _from_folder(cls, folder: Path, manifest: dict[str, Any]) -> SourceClassifier:
         params = dict(manifest["params"])
         params["bands"] = tuple(params["bands"])
+        params["extra"] = tuple(params.get("extra", ()))
         if params.get("sky"):
             params["sky"] = tuple(params["sky"])
         self = cls(**params)
@@ -314,10 +324,3 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         self.manifest_ = manifest
         return self
 
-
-def _unit(feature: str) -> str:
-    if feature.endswith(("_nondet", "_missing")):
-        return "flag"
-    if feature in ("gal_l", "gal_b"):
-        return "deg"
-    return "mag"

@@ -16,6 +16,7 @@ A TOML config holds the same settings as the options (options win)::
     faint_limit = 30.0
     extinction = "sdss"          # or {u = 4.239, ...}
     sky_features = false
+    extra = []                   # other numeric feature columns, used as they are
 
     [model]
     name = "lightgbm"            # random_forest, knn, mlp
@@ -43,11 +44,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["evaluate_sources", "fit_sources", "load_config", "predict_sources",
+__all__ = ["evaluate_sources", "fit_sources", "load_config", "parse_model_params",
+           "predict_sources",
            "resolve_settings"]
 
 _SECTIONS = {"columns": {"bands", "errors", "label", "id", "ra", "dec", "ebv"},
-             "features": {"colours", "faint_limit", "extinction", "sky_features"},
+             "features": {"colours", "faint_limit", "extinction", "sky_features", "extra"},
              "model": {"name", "class_weight", "seed", "params"}}
 
 
@@ -87,7 +89,14 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def _model_params(pairs: list[str], base: dict[str, Any]) -> dict[str, Any]:
+def parse_model_params(pairs: list[str], base: dict[str, Any]) -> dict[str, Any]:
+    """Parse ``KEY=VALUE`` strings (values as Python literals) over ``base``.
+
+    Examples
+    --------
+    >>> parse_model_params(["n_estimators=800", "hidden_layers=[64, 32]"], {})
+    {'n_estimators': 800, 'hidden_layers': [64, 32]}
+    """
     params = dict(base)
     for pair in pairs:
         if "=" not in pair:
@@ -132,10 +141,11 @@ def resolve_settings(args) -> dict[str, Any]:
         "faint_limit": pick("faint_limit", feats, "faint_limit", 30.0),
         "extinction": _extinction(pick("extinction", feats, "extinction")),
         "sky_features": bool(pick("sky_features", feats, "sky_features", False)),
+        "extra": _split_list(pick("extra", feats, "extra", [])),
         "model": pick("model", model, "name", "lightgbm"),
         "class_weight": None if class_weight == "none" else class_weight,
         "seed": int(pick("seed", model, "seed", 0)),
-        "params": _model_params(getattr(args, "model_param", []) or [],
+        "params": parse_model_params(getattr(args, "model_param", []) or [],
                                 model.get("params", {})),
     }
 
@@ -173,7 +183,8 @@ def fit_sources(args, say: Callable[[str], None]) -> Path:
     classifier = SourceClassifier(
         tuple(settings["bands"]), errors=settings["errors"], colours=settings["colours"],
         ebv=settings["ebv"], extinction=settings["extinction"],
-        faint_limit=settings["faint_limit"], sky=sky, model=settings["model"],
+        faint_limit=settings["faint_limit"], sky=sky, extra=tuple(settings["extra"]),
+        model=settings["model"],
         model_params=settings["params"] or None, class_weight=settings["class_weight"],
         random_state=settings["seed"])
     metrics = {}

@@ -199,7 +199,12 @@ class PhotometryFeatures:
     impute : bool
         Fill non-detections and missing values (for models that cannot take NaN).
     sky : tuple of (ra, dec) column names, optional
-        Add Galactic longitude and latitude as features (star counts depend on them).
+        Add Galactic longitude and latitude, and RA and Dec, as features (star counts depend
+        on Galactic position; survey depth and targeting on the footprint).
+    extra : sequence of str, optional
+        Other numeric columns used as features as they are (e.g. a PSF-minus-model
+        magnitude, a WISE colour). NaN/inf are missing (filled with the training median
+        when ``impute``).
 
     Examples
     --------
@@ -211,7 +216,8 @@ class PhotometryFeatures:
 
     def __init__(self, bands: Sequence[str], *, errors=None, colours: str | None = "adjacent",
                  ebv: str | None = None, extinction=None, faint_limit=30.0,
-                 impute: bool = False, sky: tuple[str, str] | None = None) -> None:
+                 impute: bool = False, sky: tuple[str, str] | None = None,
+                 extra: Sequence[str] = ()) -> None:
         self.bands = list(bands)
         self.errors = errors
         self.colours = colours
@@ -220,6 +226,7 @@ class PhotometryFeatures:
         self.faint_limit = faint_limit
         self.impute = impute
         self.sky = sky
+        self.extra = extra
 
     # ----------------------------------------------------------------- configuration
     def _validate(self) -> None:
@@ -273,7 +280,8 @@ class PhotometryFeatures:
             cols.append(self.ebv)
         if self.sky:
             cols.extend(self.sky)
-        return cols
+        cols.extend(self.extra)
+        return list(dict.fromkeys(cols))
 
     # ----------------------------------------------------------------- cleaning
     def _clean(self, frame: pd.DataFrame, file=None):
@@ -365,8 +373,15 @@ class PhotometryFeatures:
             self.error_fill_ = np.nanpercentile(errs, 99.5, axis=0)
             self.error_median_ = np.where(np.isnan(self.error_median_), 0.0, self.error_median_)
             self.error_fill_ = np.where(np.isnan(self.error_fill_), 1.0, self.error_fill_)
+        self.extra_median_ = [float(np.nanmedian(v)) if np.isfinite(v).any() else 0.0
+                              for v in (self._extra(frame, c, file) for c in self.extra)]
         self.feature_names_ = list(self.transform(frame.iloc[:1], file=file).columns)
         return self
+
+    @staticmethod
+    def _extra(frame, column, file) -> np.ndarray:
+        values = _numeric(frame, column, file)
+        return np.where(np.isfinite(values), values, np.nan)
 
     def _errors(self, frame, absent, file) -> np.ndarray:
         errs = np.column_stack([_numeric(frame, c, file) for c in self.error_columns_])
@@ -419,7 +434,24 @@ class PhotometryFeatures:
                 columns[f"{band}_missing"] = missing[:, j].astype(np.float64)
         if self.sky:
             columns.update(_galactic(frame, self.sky, file))
+        for column, median in zip(self.extra, self.extra_median_, strict=True):
+            values = self._extra(frame, column, file)
+            columns[column] = np.where(np.isnan(values), median, values) if self.impute else values
         return pd.DataFrame(columns, index=frame.index).astype(np.float32)
+
+    def feature_units(self) -> dict[str, str]:
+        """Unit of each feature: mag, deg, flag (0/1) or "as given" for ``extra`` columns."""
+        units = {}
+        for name in self.feature_names_:
+            if name.endswith(("_nondet", "_missing")):
+                units[name] = "flag"
+            elif name in ("gal_l", "gal_b") or (self.sky and name in self.sky):
+                units[name] = "deg"
+            elif name in self.extra:
+                units[name] = "as given"
+            else:
+                units[name] = "mag"
+        return units
 
     def get_state(self) -> dict:
         """Return the fitted state as JSON-serialisable data (for model folders)."""
@@ -427,7 +459,8 @@ class PhotometryFeatures:
             "params": {"bands": self.bands, "errors": self.errors, "colours": self.colours,
                        "ebv": self.ebv, "extinction": self.extinction,
                        "faint_limit": self.faint_limit, "impute": self.impute,
-                       "sky": list(self.sky) if self.sky else None},
+                       "sky": list(self.sky) if self.sky else None,
+                       "extra": list(self.extra)},
             "error_columns": self.error_columns_,
             "coefficients": self.coefficients_,
             "median": self.median_.tolist(),
@@ -436,6 +469,7 @@ class PhotometryFeatures:
             "missing_bands": self.missing_bands_,
             "error_median": getattr(self, "error_median_", np.array([])).tolist(),
             "error_fill": getattr(self, "error_fill_", np.array([])).tolist(),
+            "extra_median": self.extra_median_,
             "feature_names": self.feature_names_,
         }
 
@@ -454,6 +488,7 @@ class PhotometryFeatures:
         if self.error_columns_:
             self.error_median_ = np.asarray(state["error_median"], dtype=float)
             self.error_fill_ = np.asarray(state["error_fill"], dtype=float)
+        self.extra_median_ = list(state["extra_median"])
         self.feature_names_ = list(state["feature_names"])
         return self
 
@@ -467,7 +502,7 @@ def _band_letter(column: str, table: Mapping[str, float]) -> str | None:
 
 
 def _galactic(frame: pd.DataFrame, sky: tuple[str, str], file) -> dict[str, np.ndarray]:
-    """Galactic longitude and latitude (deg) from ICRS RA/Dec columns."""
+    """RA, Dec and Galactic longitude and latitude (deg) from ICRS RA/Dec columns."""
     from astropy.coordinates import SkyCoord
 
     ra, dec = (_numeric(frame, c, file) for c in sky)
@@ -478,4 +513,4 @@ def _galactic(frame: pd.DataFrame, sky: tuple[str, str], file) -> dict[str, np.n
                 f"{int(bad.sum())} rows hold no valid coordinate (expected {low}..{high} deg)",
                 file=file, column=name, fix="give RA/Dec in degrees (ICRS) for every row")
     coords = SkyCoord(ra=ra, dec=dec, unit="deg", frame="icrs").galactic
-    return {"gal_l": coords.l.deg, "gal_b": coords.b.deg}
+    return {sky[0]: ra, sky[1]: dec, "gal_l": coords.l.deg, "gal_b": coords.b.deg}
