@@ -15,6 +15,7 @@ from astrolearn.io import (
     check_not_input,
     iter_table_chunks,
     read_table,
+    table_columns,
     table_format,
     write_table,
 )
@@ -127,3 +128,14 @@ def test_write_table_round_trip_and_refuses_input(tmp_path):
     assert read_table(tmp_path / "a.csv").shape == FRAME.shape
     with pytest.raises(AstrolearnInputError, match="overwrite the input"):
         check_not_input(tmp_path / "a.csv", tmp_path / "a.csv")
+
+
+def test_parquet_folder_is_read_file_by_file(tmp_path):
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    FRAME.iloc[:4].to_parquet(folder / "part-0.parquet")
+    FRAME.iloc[4:].to_parquet(folder / "part-1.parquet")
+    (folder / "_SUCCESS").write_text("")
+    assert read_table(folder)["object_id"].tolist() == list(range(7))
+    assert [len(c) for c in iter_table_chunks(folder, ["u"], chunk_rows=3)] == [3, 1, 3]
+    assert table_columns(folder) == ["object_id", "u", "class"]

@@ -88,8 +88,10 @@ def demo_sources(folder: Path, report: Report, n: int | None, seed: int,
         f"Milky-Way reddening. Training on {len(train):,} rows; testing on {len(test):,} "
         "rows in HEALPix cells (nside 16) that no training row shares. "
         f"{duplicates.message()}.")
-    report.figure(plots.plot_colour_colour(test, x=("u", "g"), y=("g", "r")),
-                  caption="Test set colours, coloured by true class")
+    measured = pd.DataFrame(classifier.features_.magnitudes(test), columns=list("ugriz"))
+    measured["class"] = test["class"].to_numpy()
+    report.figure(plots.plot_colour_colour(measured, x=("u", "g"), y=("g", "r")),
+                  caption="Test-set colours (measured magnitudes only), coloured by true class")
     lines = classifier.features_.report_.lines()
     if lines:
         report.preformatted("\n".join(lines))

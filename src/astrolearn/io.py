@@ -28,6 +28,7 @@ __all__ = [
     "iter_table_chunks",
     "read_table",
     "require_columns",
+    "table_columns",
     "table_format",
     "write_table",
 ]
@@ -240,22 +241,38 @@ def _select(frame: pd.DataFrame, columns: list[str] | None, path: Path) -> pd.Da
     return frame[columns]
 
 
-def _iter_parquet(path, columns, chunk_rows, _key):
-    import pyarrow.dataset as ds
+def _parquet_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".parquet", ".pq")
+                       and not p.name.startswith((".", "_")))
+        if not files:
+            raise AstrolearnInputError("the folder holds no .parquet files", file=path,
+                                       fix="give a Parquet file or a folder of them")
+        return files
+    return [path]
 
-    dataset = ds.dataset(str(path), format="parquet")
-    if columns is not None:
-        require_columns(pd.DataFrame(columns=dataset.schema.names), columns, file=path)
-    if chunk_rows is None:
-        yield dataset.to_table(columns=columns).to_pandas()
-        return
-    empty = True
-    for batch in dataset.to_batches(columns=columns, batch_size=chunk_rows):
-        if batch.num_rows:
-            empty = False
-            yield batch.to_pandas()
-    if empty:
-        yield dataset.schema.empty_table().to_pandas()
+
+def _iter_parquet(path, columns, chunk_rows, _key):
+    import pyarrow.parquet as pq
+
+    files = _parquet_files(path)
+    for k, file in enumerate(files):
+        handle = pq.ParquetFile(file)
+        if columns is not None:
+            require_columns(pd.DataFrame(columns=handle.schema_arrow.names), columns, file=file)
+        if chunk_rows is None:
+            yield handle.read(columns=columns).to_pandas()
+            continue
+        # Row groups are decoded one at a time: memory is set by chunk_rows and the row
+        # group size, not by the file size.
+        empty = True
+        for batch in handle.iter_batches(batch_size=chunk_rows, columns=columns):
+            if batch.num_rows:
+                empty = False
+                yield batch.to_pandas()
+        if empty and k == len(files) - 1:
+            yield handle.schema_arrow.empty_table().select(
+                columns or handle.schema_arrow.names).to_pandas()
 
 
 def _iter_csv(path, columns, chunk_rows, _key):
@@ -401,6 +418,32 @@ def _iter_pandas_hdf(path, columns, chunk_rows, key):
             return
         for chunk in store.select(key, chunksize=chunk_rows):
             yield _select(chunk.reset_index(drop=True), columns, path)
+
+
+def table_columns(path: str | Path, *, hdf5_key: str | None = None) -> list[str]:
+    """Column names of a table file, reading as little of it as the format allows.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("u,g\\n1,2\\n")
+    >>> table_columns(p)
+    ['u', 'g']
+    """
+    path = Path(path)
+    if table_format(path) == "parquet":
+        _check_exists(path)
+        import pyarrow.parquet as pq
+
+        try:
+            return list(pq.ParquetFile(_parquet_files(path)[0]).schema_arrow.names)
+        except (OSError, ValueError) as err:
+            raise AstrolearnInputError(f"cannot be read as parquet ({err})", file=path,
+                                       fix="check that the file is a complete Parquet table"
+                                       ) from err
+    first = next(iter_table_chunks(path, chunk_rows=1, hdf5_key=hdf5_key))
+    return [str(c) for c in first.columns]
 
 
 def check_not_input(output: str | Path, *inputs: str | Path) -> None:

@@ -182,7 +182,7 @@ def plot_binned_purity_completeness(
     _require(binned, ["bin_low", "bin_high", "class", "purity", "completeness"], "binned")
     fig = Figure(figsize=(6.4, 4.2), layout="constrained")
     ax = fig.add_subplot()
-    classes = list(pd.unique(binned["class"]))
+    classes = sorted(pd.unique(binned["class"]), key=str)  # same colours as other figures
     colours = class_colours(classes)
     for name in classes:
         rows = binned[binned["class"] == name].sort_values("bin_low")
@@ -222,7 +222,7 @@ def plot_reliability(curve: pd.DataFrame) -> Figure:
     [2, 2]
     """
     _require(curve, ["class", "mean_predicted", "observed_fraction", "count"], "curve")
-    classes = list(pd.unique(curve["class"]))
+    classes = sorted(pd.unique(curve["class"]), key=str)
     if not classes:
         raise AstrolearnInputError("curve is empty", fix="compute it from at least one object")
     colours = class_colours(classes)

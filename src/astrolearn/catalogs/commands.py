@@ -266,14 +266,13 @@ def evaluate_sources(args, say: Callable[[str], None]) -> None:
 def predict_sources(args, say: Callable[[str], None]) -> None:
     """``astrolearn predict``: stream the catalog through the model, write predictions."""
     from astrolearn.catalogs.classifier import SourceClassifier
-    from astrolearn.io import iter_table_chunks
+    from astrolearn.io import table_columns
     from astrolearn.scale import predict_table_file
 
     model = SourceClassifier.load(args.model)
     id_column = args.id_column
     if id_column is None and model.manifest_.get("id_column"):
-        first = next(iter_table_chunks(args.data, chunk_rows=1, hdf5_key=args.hdf5_key))
-        if model.manifest_["id_column"] in first.columns:
+        if model.manifest_["id_column"] in table_columns(args.data, hdf5_key=args.hdf5_key):
             id_column = model.manifest_["id_column"]
     run = predict_table_file(model, args.data, args.out, id_column=id_column,
                              chunk_rows=args.chunk_rows, hdf5_key=args.hdf5_key, progress=say)

@@ -84,13 +84,17 @@ class ClassificationEvaluation:
         return "\n".join(lines)
 
     def _binned_wide(self) -> pd.DataFrame:
+        """One row per magnitude bin; per class: true count, purity, completeness."""
         table = self.binned.copy()
         table["bin"] = [f"{lo:.1f}-{hi:.1f}" for lo, hi in zip(table["bin_low"],
                                                                table["bin_high"], strict=True)]
-        wide = table.pivot_table(index="bin", columns="class",
-                                 values=["purity", "completeness", "n_true"], sort=False)
-        wide.columns = [f"{cls} {name}" for name, cls in wide.columns]
-        return wide[sorted(wide.columns)].reset_index()
+        wide = pd.DataFrame({"bin": list(dict.fromkeys(table["bin"]))})
+        for cls, part in table.groupby("class", sort=False):
+            part = part.set_index("bin").reindex(wide["bin"])
+            wide[f"{cls} n"] = part["n_true"].fillna(0).astype(int).to_numpy()
+            wide[f"{cls} purity"] = part["purity"].to_numpy()
+            wide[f"{cls} compl."] = part["completeness"].to_numpy()
+        return wide
 
     def to_dict(self) -> dict:
         """JSON-serialisable metrics (for a model manifest)."""
