@@ -23,15 +23,6 @@ FAST = dict(
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny networks run fastest on one thread, above all on a busy machine; restored after.
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 @pytest.fixture(scope="module")
 def moons():
     return make_moons(400, noise=0.15, random_state=0)

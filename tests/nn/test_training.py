@@ -18,15 +18,6 @@ from astrolearn.nn.training import (
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny networks run fastest on one thread, above all on a busy machine; restored after.
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 def _mse(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return (out[:, 0] - target) ** 2
 

@@ -221,8 +221,7 @@ def _magnitude_for_bins(model, frame, name: str | None, file) -> tuple[np.ndarra
         name = "r" if "r" in bands else bands[len(bands) // 2]
     require_columns(frame, [name], file=file, option="--magnitude")
     if name in bands:
-        single = type(model.features_)([name], faint_limit=model.features_.faint_limit)
-        return single.magnitudes(frame, file=file)[:, 0], name
+        return model.features_.magnitudes(frame, file=file)[:, bands.index(name)], name
     return frame[name].to_numpy(dtype=float), name
 
 
