@@ -173,6 +173,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AstrolearnInputError as err:
         print(f"astrolearn {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(f"astrolearn {args.command}: interrupted; no output was left half-written",
               file=sys.stderr)
