@@ -73,7 +73,8 @@ def demo_sources(folder: Path, report: Report, n: int | None, seed: int,
                            "log_loss": ev.summary["log_loss"], "fit_s": seconds})
         say(f"[sources] {name}: accuracy {ev.summary['accuracy']:.3f} ({seconds:.1f} s)")
     comparison = pd.DataFrame(comparison)
-    duplicates = find_duplicates(train, test, classifier.required_columns())
+    duplicates = find_duplicates(None, test, classifier.required_columns(),
+                                 train_hashes=classifier.training_row_hashes_)
 
     print("\n== sources: star / galaxy / QSO classification (held-out sky region) ==")
     print(evaluation.text())

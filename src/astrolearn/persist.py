@@ -71,8 +71,12 @@ def package_versions(*extra: str) -> dict[str, str]:
     return out
 
 
-def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash per row of ``frame`` (values only, not the index), for duplicate checks.
+def row_hashes(frame: pd.DataFrame, columns: list[str] | None = None) -> np.ndarray:
+    """A 64-bit hash per row of ``frame[columns]`` (values only), for duplicate checks.
+
+    Values are compared as float64, so a number stored as int or float64 in one file and
+    float64 in another hashes the same; the training rows of a model folder and any
+    later test table are hashed by this one rule.
 
     Examples
     --------
@@ -80,7 +84,8 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     >>> bool(h[0] == h[1]), bool(h[0] == h[2])
     (True, False)
     """
-    return pd.util.hash_pandas_object(frame.reset_index(drop=True), index=False).to_numpy(
+    values = (frame if columns is None else frame[columns]).astype(np.float64)
+    return pd.util.hash_pandas_object(values.reset_index(drop=True), index=False).to_numpy(
         dtype=np.uint64)
 
 

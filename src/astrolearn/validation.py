@@ -264,7 +264,7 @@ def find_duplicates(train, test, columns: list[str] | None = None, *,
     if train_hashes is None:
         train = as_dataframe(train)
         require_columns(train, columns)
-        train_hashes = row_hashes(train[columns].astype(np.float64))
-    test_hashes = row_hashes(test[columns].astype(np.float64))
+        train_hashes = row_hashes(train, columns)
+    test_hashes = row_hashes(test, columns)
     rows = np.flatnonzero(np.isin(test_hashes, train_hashes))
     return DuplicateReport(columns=list(columns), n_test=len(test), test_rows=rows)

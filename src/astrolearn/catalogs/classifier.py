@@ -195,7 +195,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
             model.fit(features, codes, sample_weight=weights)
         self.model_ = model
         self.classes_ = classes.astype(object)
-        hashes = row_hashes(frame[self.features_.required_columns()].astype(np.float64))
+        hashes = row_hashes(frame, self.features_.required_columns())
         self.training_row_hashes_ = np.unique(hashes)
         self.fingerprint_ = data_fingerprint(hashes, labels)
         self.class_counts_ = {str(c): int(n) for c, n in zip(classes, np.bincount(codes),

@@ -162,13 +162,11 @@ def fit_sources(args, say: Callable[[str], None]) -> Path:
     """``astrolearn fit sources``: train, optionally cross-validate, save the model folder."""
     from astrolearn.catalogs.classifier import SourceClassifier, labels_from
     from astrolearn.catalogs.evaluation import evaluate_classification
-    from astrolearn.io import require_columns
+    from astrolearn.io import check_not_input, require_columns
     from astrolearn.validation import cross_validate_classifier, make_splitter
 
     settings = resolve_settings(args)
-    if args.out.resolve() == args.data.resolve():
-        raise AstrolearnInputError("the model folder would overwrite the data", file=args.out,
-                                   fix="choose another --out")
+    check_not_input(args.out, args.data)
     frame = _read(args.data, args.hdf5_key, say)
     labels = labels_from(settings["label"], frame, file=args.data)
     sky = None

@@ -417,12 +417,10 @@ class PhotometryFeatures:
             mags = np.where(missing | np.isnan(mags), self.median_, mags)
         columns: dict[str, np.ndarray] = {b: mags[:, j] for j, b in enumerate(self.bands)}
         if self.error_columns_:
-            errs = self._errors(frame, np.zeros_like(nondet), file)
+            errs = self._errors(frame, nondet | missing, file)
             if self.impute:
                 errs = np.where(nondet, self.error_fill_, errs)
                 errs = np.where(np.isnan(errs), self.error_median_, errs)
-            else:
-                errs = np.where(nondet | missing, np.nan, errs)
             for j, name in enumerate(self.error_columns_):
                 columns[name] = errs[:, j]
         for a, b in self._colour_pairs():
