@@ -4,7 +4,7 @@ from astrolearn.errors import AstrolearnInputError
 
 __version__ = "0.1.0"
 
-__all__ = ["AstrolearnInputError", "SourceClassifier", "__version__"]
+__all__ = ["AstrolearnInputError", "PhotoZ", "SourceClassifier", "__version__"]
 
 
 def __getattr__(name: str):
@@ -13,4 +13,8 @@ def __getattr__(name: str):
         from astrolearn.catalogs.classifier import SourceClassifier
 
         return SourceClassifier
+    if name == "PhotoZ":
+        from astrolearn.photoz.estimator import PhotoZ
+
+        return PhotoZ
     raise AttributeError(f"module 'astrolearn' has no attribute {name!r}")

@@ -54,6 +54,7 @@ FORMAT_VERSION = 1
 #: Estimators a manifest may name, and where they live. Loading imports only these.
 ESTIMATORS: dict[str, str] = {
     "SourceClassifier": "astrolearn.catalogs.classifier:SourceClassifier",
+    "PhotoZ": "astrolearn.photoz.estimator:PhotoZ",
 }
 
 

@@ -58,6 +58,7 @@ def predict_table_file(
     chunk_rows: int = 250_000,
     hdf5_key: str | None = None,
     progress: Callable[[str], None] | None = None,
+    predict_options: dict | None = None,
 ) -> PredictionRun:
     """Predict every row of a table file and write the predictions atomically.
 
@@ -75,6 +76,9 @@ def predict_table_file(
         Rows held in memory at a time.
     progress : callable, optional
         Called with a line of text after each chunk.
+    predict_options : dict, optional
+        Keyword arguments for ``model.predict_frame`` (e.g. ``{"pdf": False}``). A model
+        with ``output_metadata()`` has that metadata written into the Parquet schema.
 
     Returns
     -------
@@ -106,6 +110,8 @@ def predict_table_file(
         raise AstrolearnInputError(f"chunk size must be positive, got {chunk_rows}",
                                    fix="use --chunk-rows 100000 or similar")
     columns = list(dict.fromkeys(([id_column] if id_column else []) + model.required_columns()))
+    options = dict(predict_options or {})
+    metadata = model.output_metadata() if hasattr(model, "output_metadata") else None
     start = time.perf_counter()
     rows = chunks = 0
     with atomic_path(out) as tmp:
@@ -113,7 +119,7 @@ def predict_table_file(
         try:
             for chunk in iter_table_chunks(data, columns, chunk_rows=chunk_rows,
                                            hdf5_key=hdf5_key):
-                predicted = model.predict_frame(chunk, file=data)
+                predicted = model.predict_frame(chunk, file=data, **options)
                 if id_column:
                     predicted.insert(0, id_column, chunk[id_column].to_numpy())
                 if out_format == "csv":
@@ -121,6 +127,9 @@ def predict_table_file(
                                      index=False)
                 else:
                     table = pa.Table.from_pandas(predicted, preserve_index=False)
+                    if metadata:
+                        table = table.replace_schema_metadata(
+                            {**(table.schema.metadata or {}), **metadata})
                     if writer is None:
                         writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
                     writer.write_table(table)
@@ -130,8 +139,13 @@ def predict_table_file(
                     rate = rows / max(time.perf_counter() - start, 1e-9)
                     progress(f"{rows:,} rows predicted ({rate:,.0f} rows/s)")
             if writer is None and out_format == "parquet":  # empty input: write an empty table
-                empty = model.predict_frame(pd.DataFrame(columns=columns))
-                pq.write_table(pa.Table.from_pandas(empty, preserve_index=False), tmp)
+                empty = pa.Table.from_pandas(model.predict_frame(pd.DataFrame(columns=columns),
+                                                                 **options),
+                                             preserve_index=False)
+                if metadata:
+                    empty = empty.replace_schema_metadata({**(empty.schema.metadata or {}),
+                                                           **metadata})
+                pq.write_table(empty, tmp)
         finally:
             if writer is not None:
                 writer.close()

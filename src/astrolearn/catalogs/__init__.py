@@ -1,4 +1,4 @@
-"""Catalog tasks: star/galaxy/quasar classification (and, later, photometric redshifts)."""
+"""Catalog tasks: star/galaxy/quasar classification (photometric redshifts: astrolearn.photoz)."""
 
 from astrolearn.catalogs.classifier import SourceClassifier
 from astrolearn.catalogs.photometry import PhotometryFeatures, PhotometryReport

@@ -127,6 +127,8 @@ def resolve_error_columns(
     --------
     >>> resolve_error_columns(["u", "g", "u_err", "g_err"], ["u", "g"], "auto")
     ['u_err', 'g_err']
+    >>> resolve_error_columns(["mag_u_lsst", "mag_err_u_lsst"], ["mag_u_lsst"], "auto")
+    ['mag_err_u_lsst']
     """
     if errors is None or errors is False:
         return None
@@ -136,6 +138,10 @@ def resolve_error_columns(
             names = [pattern.format(band=b) for b in bands]
             if all(n in present for n in names):
                 return names
+        # RAIL / LSST DESC naming: mag_u_lsst -> mag_err_u_lsst
+        names = [b.replace("mag_", "mag_err_", 1) for b in bands]
+        if all(b.startswith("mag_") for b in bands) and all(n in present for n in names):
+            return names
         return None
     if isinstance(errors, str):
         if "{band}" not in errors:

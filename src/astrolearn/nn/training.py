@@ -146,6 +146,7 @@ def fit_module(
     patience: int | None = 10,
     min_delta: float = 0.0,
     grad_clip: float | None = None,
+    schedule: str = "constant",
     random_state: int | np.random.RandomState | None = 0,
     device: str | torch.device = "auto",
     progress: bool | ProgressCallback = False,
@@ -193,6 +194,11 @@ def fit_module(
         Smallest decrease of the monitored loss that counts as an improvement.
     grad_clip : float, optional
         Clip the global gradient norm to this value.
+    schedule : {"constant", "onecycle"}, default "constant"
+        Learning rate over training: constant, or the one-cycle policy (warm up to
+        ``learning_rate`` over the first 30% of ``epochs``, then anneal towards zero), which
+        often fits sharper densities; use it with ``patience=None`` so that the annealing
+        runs to the end (the best epoch's weights are still restored).
     random_state : int, RandomState or None, default 0
         Seeds the validation split, the shuffling and dropout. Two calls with the same int,
         the same data, the same initial weights and the same number of CPU threads give
@@ -246,6 +252,8 @@ def fit_module(
         min_delta,
         grad_clip,
     )
+    if schedule not in ("constant", "onecycle"):
+        raise AstrolearnInputError(f"schedule must be 'constant' or 'onecycle', got {schedule!r}")
     dev = choose_device(device)
     seed = resolve_seed(random_state)
 
@@ -300,6 +308,10 @@ def fit_module(
     optimizer = torch.optim.AdamW(module.parameters(), lr=learning_rate, weight_decay=weight_decay)
     generator = torch.Generator().manual_seed(seed)
     n_batches = -(-n_train // batch_size)
+    scheduler = None
+    if schedule == "onecycle":
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=learning_rate, total_steps=epochs * n_batches, pct_start=0.3)
     history = TrainingHistory(device=str(dev), n_train=n_train, n_val=n_val)
     best = float("inf")
     best_state = _copy_state(module)
@@ -327,6 +339,8 @@ def fit_module(
                 if grad_clip is not None:
                     nn.utils.clip_grad_norm_(module.parameters(), grad_clip)
                 optimizer.step()
+                if scheduler is not None:
+                    scheduler.step()
                 loss_sum += total.detach().to(loss_sum.dtype)
                 weight_sum += batch_w_sum
             train_loss = float(loss_sum) / weight_sum
