@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from astrolearn import __version__
+from astrolearn.catalogs.commands import PHOTOZ_MODELS, SOURCE_MODELS
 from astrolearn.errors import AstrolearnInputError
 
-TASKS = ("sources",)
+TASKS = ("sources", "photoz")
 
 
 def _say(args) -> Callable[[str], None]:
@@ -71,22 +72,40 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="add Galactic l, b from --ra/--dec as features")
     feats.add_argument("--extra", help="other numeric feature columns, comma-separated "
                        "(e.g. a PSF-minus-model magnitude)")
-    feats.add_argument("--model", choices=["lightgbm", "random_forest", "knn", "mlp"])
+    feats.add_argument("--model", choices=sorted(set(SOURCE_MODELS) | set(PHOTOZ_MODELS)),
+                       help=f"sources: {', '.join(SOURCE_MODELS)} (default lightgbm); "
+                       f"photoz: {', '.join(PHOTOZ_MODELS)} (default ensemble)")
     feats.add_argument("--model-param", action="append", default=[], metavar="KEY=VALUE",
                        help="algorithm parameter, repeatable (e.g. n_estimators=800)")
     feats.add_argument("--class-weight", choices=["balanced", "none"])
     feats.add_argument("--seed", type=int)
     feats.add_argument("--cv", type=int, default=0,
                        help="also run k-fold cross-validation and store its metrics")
-    feats.add_argument("--split", choices=["stratified", "sky"],
-                       help="folds for --cv: stratified, or sky-grouped HEALPix cells "
-                       "(default: sky when --ra/--dec are given)")
+    feats.add_argument("--split", choices=["stratified", "random", "sky"],
+                       help="folds for --cv: stratified by class (random for photoz), or "
+                       "sky-grouped HEALPix cells (default: sky when --ra/--dec are given)")
+    fit.add_argument("--select", metavar="COLUMN=VALUE[,VALUE]",
+                     help="train only on these rows, e.g. class=GALAXY")
+    photoz = fit.add_argument_group("photoz")
+    photoz.add_argument("--target", help="true-redshift column (default: redshift)")
+    photoz.add_argument("--z-max", type=float, help="top of the redshift grid "
+                        "(default: 5%% above the highest training redshift)")
+    photoz.add_argument("--n-grid", type=int, help="points of the redshift grid (301)")
+    photoz.add_argument("--recalibrate", action=argparse.BooleanOptionalAction, default=None,
+                        help="PIT recalibration on held-out rows (default: on for ensemble)")
+    photoz.add_argument("--point-estimate", choices=["median", "mode", "mean"],
+                        help="point redshift reported by predict (default: median)")
     fit.add_argument("--quiet", action="store_true")
 
     evaluate = sub.add_parser("evaluate", help="score a model on labelled data")
     evaluate.add_argument("model", type=Path, help="model folder")
     evaluate.add_argument("--data", type=Path, required=True)
-    evaluate.add_argument("--label", help="label column (default: the one used in fit)")
+    evaluate.add_argument("--label", help="label column (default: the one used in fit); "
+                          "for photoz, an optional class column for per-class metrics")
+    evaluate.add_argument("--target", help="photoz: true-redshift column (default: the one "
+                          "used in fit)")
+    evaluate.add_argument("--select", metavar="COLUMN=VALUE[,VALUE]",
+                          help="evaluate only these rows, e.g. class=GALAXY")
     evaluate.add_argument("--magnitude", help="magnitude for purity/completeness bins "
                           "(default: r, or the middle band)")
     evaluate.add_argument("--report", type=Path, help="HTML report to write")
@@ -101,6 +120,10 @@ def _build_parser() -> argparse.ArgumentParser:
                          help="id column to copy (default: the one used in fit, if present)")
     predict.add_argument("--chunk-rows", type=int, default=250_000)
     predict.add_argument("--engine", choices=["local"], default="local")
+    predict.add_argument("--no-pdf", action="store_true",
+                         help="photoz: write point estimates and intervals only")
+    predict.add_argument("--qp", type=Path, metavar="FILE.hdf5",
+                         help="photoz: also write the PDFs in RAIL's qp format (needs qp-prob)")
     predict.add_argument("--hdf5-key")
     predict.add_argument("--quiet", action="store_true")
 
@@ -115,13 +138,34 @@ def _build_parser() -> argparse.ArgumentParser:
 
 # ---------------------------------------------------------------------- commands
 def _cmd_fit(args) -> int:
+    if args.task == "photoz":
+        from astrolearn.photoz.commands import fit_photoz
+
+        fit_photoz(args, _say(args))
+        return 0
     from astrolearn.catalogs.commands import fit_sources
 
+    if args.select or args.target or args.z_max or args.n_grid or args.recalibrate is not None \
+            or args.point_estimate:
+        raise AstrolearnInputError("--select, --target, --z-max, --n-grid, --recalibrate and "
+                                   "--point-estimate are photoz options",
+                                   fix="drop them, or fit photoz")
     fit_sources(args, _say(args))
     return 0
 
 
+def _model_task(folder: Path) -> str:
+    from astrolearn.persist import read_manifest
+
+    return read_manifest(folder).get("task", "sources")
+
+
 def _cmd_evaluate(args) -> int:
+    if _model_task(args.model) == "photoz":
+        from astrolearn.photoz.commands import evaluate_photoz_command
+
+        evaluate_photoz_command(args, _say(args))
+        return 0
     from astrolearn.catalogs.commands import evaluate_sources
 
     evaluate_sources(args, _say(args))
@@ -129,6 +173,11 @@ def _cmd_evaluate(args) -> int:
 
 
 def _cmd_predict(args) -> int:
+    if _model_task(args.model) == "photoz":
+        from astrolearn.photoz.commands import predict_photoz
+
+        predict_photoz(args, _say(args))
+        return 0
     from astrolearn.catalogs.commands import predict_sources
 
     predict_sources(args, _say(args))

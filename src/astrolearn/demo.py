@@ -14,7 +14,7 @@ import pandas as pd
 
 from astrolearn.report import Report
 
-__all__ = ["DEMOS", "demo_sources", "run_demo"]
+__all__ = ["DEMOS", "demo_photoz", "demo_sources", "run_demo"]
 
 
 def demo_sources(folder: Path, report: Report, n: int | None, seed: int,
@@ -105,7 +105,78 @@ def demo_sources(folder: Path, report: Report, n: int | None, seed: int,
             "macro_f1": evaluation.summary["macro_f1"]}
 
 
-DEMOS: dict[str, Callable] = {"sources": demo_sources}
+def demo_photoz(folder: Path, report: Report, n: int | None, seed: int,
+                say: Callable[[str], None]) -> dict[str, float]:
+    """Photometric redshifts with PDFs for simulated galaxies and quasars.
+
+    One ensemble per class (as after a star/galaxy/QSO classification), trained on four
+    fifths of the sky and scored on the rest. Returns the galaxies' headline metrics.
+    """
+    from astrolearn.datasets import simulate_catalog
+    from astrolearn.io import write_table
+    from astrolearn.photoz import PhotoZ
+    from astrolearn.photoz.evaluation import evaluate_photoz
+    from astrolearn.report import format_table
+    from astrolearn.scale import predict_table_file
+    from astrolearn.validation import SkyGroupKFold
+
+    n = n or 25_000
+    folder.mkdir(parents=True, exist_ok=True)
+    catalog = simulate_catalog(n, seed=seed + 1)
+    catalog = catalog[catalog["class"] != "STAR"].reset_index(drop=True)
+    train_idx, test_idx = next(SkyGroupKFold(5, random_state=seed).split(catalog,
+                                                                         catalog["class"]))
+    train, test = catalog.iloc[train_idx], catalog.iloc[test_idx]
+    report.section(
+        "Photometric redshifts: galaxies and quasars",
+        f"{len(catalog):,} galaxies and quasars simulated (seed {seed + 1}); one photo-z "
+        "ensemble (mixture density network, FlexCode-LightGBM, k nearest neighbours; PIT "
+        f"recalibrated) per class, trained on {len(train):,} objects and scored on "
+        f"{len(test):,} in sky cells no training object shares. Quasar redshifts from five "
+        "broad bands are often ambiguous (the Lyman-alpha and Balmer features can be "
+        "confused), so their PDFs are multimodal; the figures show it.")
+    rows, headline = [], {}
+    for name in ("GALAXY", "QSO"):
+        part_train = train[train["class"] == name]
+        part_test = test[test["class"] == name]
+        start = time.perf_counter()
+        model = PhotoZ(("u", "g", "r", "i", "z"), errors="{band}_err", ebv="ebv",
+                       random_state=seed).fit(part_train, "redshift")
+        seconds = time.perf_counter() - start
+        say(f"[photoz] {name}: ensemble fitted on {len(part_train):,} rows in {seconds:.0f} s")
+        pdfs = model.predict_pdf(part_test)
+        magnitudes = model.features_.magnitudes(part_test)[:, 2]
+        evaluation = evaluate_photoz(part_test["redshift"], pdfs, model.zgrid_,
+                                     z_point=model.point_estimates(pdfs), magnitude=magnitudes,
+                                     magnitude_name="r")
+        slug = name.lower()
+        model.save(folder / f"model_{slug}", metrics={"held_out_sky_region":
+                                                      evaluation.to_dict()},
+                   extra={"target_column": "redshift", "id_column": "object_id",
+                          "selection": f"class={name}"})
+        write_table(part_test.drop(columns=["redshift"]), folder / f"test_{slug}.parquet")
+        run = predict_table_file(model, folder / f"test_{slug}.parquet",
+                                 folder / f"photoz_{slug}.parquet", id_column="object_id")
+        print(f"\n== photoz: {name} (held-out sky region) ==")
+        print(evaluation.text())
+        evaluation.add_to(report, title=f"Photo-z of {name.lower()}s: held-out sky region")
+        report.paragraph(f"Ensemble weights {model.weights_}; fitted in {seconds:.0f} s. "
+                         f"Predictions with PDFs: {run.output}.")
+        rows.append({"class": name, "n_train": len(part_train), "n_test": len(part_test),
+                     **{k: evaluation.summary[k] for k in ("sigma_nmad", "outlier_frac",
+                                                            "crps", "pit_ks",
+                                                            "multimodal_frac")},
+                     "fit_s": seconds})
+        if name == "GALAXY":
+            headline = {k: evaluation.summary[k] for k in ("sigma_nmad", "outlier_frac")}
+    table = pd.DataFrame(rows)
+    print("\nphoto-z summary:")
+    print(format_table(table, float_format="{:.4f}"))
+    report.table(table, caption="Photo-z per class, held-out sky region", float_format="{:.4f}")
+    return headline
+
+
+DEMOS: dict[str, Callable] = {"sources": demo_sources, "photoz": demo_photoz}
 
 
 def run_demo(out: str | Path = "astrolearn-demo", *, task: str | None = None,

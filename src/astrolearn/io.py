@@ -25,6 +25,7 @@ __all__ = [
     "as_dataframe",
     "atomic_path",
     "check_not_input",
+    "default_permissions",
     "iter_table_chunks",
     "read_table",
     "require_columns",
@@ -490,10 +491,18 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        default_permissions(tmp)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def default_permissions(path: str | Path, *, directory: bool = False) -> None:
+    """Give a file made by ``mkstemp``/``mkdtemp`` (mode 0600/0700) the usual umask mode."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, (0o777 if directory else 0o666) & ~umask)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:

@@ -166,6 +166,9 @@ def write_model_folder(
         }
         text = json.dumps(full, indent=2, default=_json_default, allow_nan=False)
         (tmp / "manifest.json").write_text(text + "\n")
+        from astrolearn.io import default_permissions
+
+        default_permissions(tmp, directory=True)
         if folder.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
             old.rmdir()

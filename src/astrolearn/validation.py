@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedGroupKFold, StratifiedKFold
 
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.io import as_dataframe, require_columns
@@ -124,7 +124,7 @@ class SkyGroupKFold:
 
 def make_splitter(kind: str, n_splits: int = 5, *, ra: str | None = None,
                   dec: str | None = None, random_state: int = 0):
-    """A stratified or sky-grouped k-fold splitter by name (``"stratified"`` or ``"sky"``).
+    """A k-fold splitter by name: ``"stratified"`` (by class), ``"random"`` or ``"sky"``.
 
     Examples
     --------
@@ -133,12 +133,14 @@ def make_splitter(kind: str, n_splits: int = 5, *, ra: str | None = None,
     """
     if kind == "stratified":
         return StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
+    if kind == "random":
+        return KFold(n_splits, shuffle=True, random_state=random_state)
     if kind == "sky":
         if not ra or not dec:
             raise AstrolearnInputError("sky-grouped folds need coordinates", column="ra/dec",
                                        fix="name the coordinate columns with --ra and --dec")
         return SkyGroupKFold(n_splits, ra=ra, dec=dec, random_state=random_state)
-    raise AstrolearnInputError(f"unknown split {kind!r}", fix="use 'stratified' or 'sky'")
+    raise AstrolearnInputError(f"unknown split {kind!r}", fix="use 'stratified', 'random' or 'sky'")
 
 
 @dataclass

@@ -19,11 +19,14 @@ A TOML config holds the same settings as the options (options win)::
     extra = []                   # other numeric feature columns, used as they are
 
     [model]
-    name = "lightgbm"            # random_forest, knn, mlp
+    name = "lightgbm"            # random_forest, knn, mlp; photoz: ensemble, mdn, flexcode, knn
     class_weight = "none"        # "balanced"
     seed = 0
     [model.params]
     n_estimators = 400
+
+Photo-z models also read ``[columns] target`` (the redshift column) and ``[model]``
+``z_max``, ``n_grid``, ``recalibrate`` and ``point_estimate``.
 """
 
 from __future__ import annotations
@@ -44,13 +47,18 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["evaluate_sources", "fit_sources", "load_config", "parse_model_params",
-           "predict_sources",
-           "resolve_settings"]
+#: Algorithms of each catalog task.
+SOURCE_MODELS = ("lightgbm", "random_forest", "knn", "mlp")
+PHOTOZ_MODELS = ("ensemble", "mdn", "flexcode", "knn")
 
-_SECTIONS = {"columns": {"bands", "errors", "label", "id", "ra", "dec", "ebv"},
+__all__ = ["PHOTOZ_MODELS", "SOURCE_MODELS", "evaluate_sources", "fit_sources", "load_config",
+           "magnitude_for_bins", "parse_model_params", "predict_sources", "read_catalog",
+           "resolve_settings", "select_rows"]
+
+_SECTIONS = {"columns": {"bands", "errors", "label", "target", "id", "ra", "dec", "ebv"},
              "features": {"colours", "faint_limit", "extinction", "sky_features", "extra"},
-             "model": {"name", "class_weight", "seed", "params"}}
+             "model": {"name", "class_weight", "seed", "params", "z_max", "n_grid",
+                       "recalibrate", "point_estimate"}}
 
 
 def load_config(path: Path | None) -> dict[str, dict[str, Any]]:
@@ -142,7 +150,12 @@ def resolve_settings(args) -> dict[str, Any]:
         "extinction": _extinction(pick("extinction", feats, "extinction")),
         "sky_features": bool(pick("sky_features", feats, "sky_features", False)),
         "extra": _split_list(pick("extra", feats, "extra", [])),
-        "model": pick("model", model, "name", "lightgbm"),
+        "target": pick("target", cols, "target", "redshift"),
+        "model": pick("model", model, "name", None),
+        "z_max": pick("z_max", model, "z_max"),
+        "n_grid": int(pick("n_grid", model, "n_grid", 301)),
+        "recalibrate": pick("recalibrate", model, "recalibrate"),
+        "point_estimate": pick("point_estimate", model, "point_estimate", "median"),
         "class_weight": None if class_weight == "none" else class_weight,
         "seed": int(pick("seed", model, "seed", 0)),
         "params": parse_model_params(getattr(args, "model_param", []) or [],
@@ -150,7 +163,7 @@ def resolve_settings(args) -> dict[str, Any]:
     }
 
 
-def _read(path: Path, hdf5_key: str | None, say: Callable[[str], None]):
+def read_catalog(path: Path, hdf5_key: str | None, say: Callable[[str], None]):
     from astrolearn.io import read_table
 
     frame = read_table(path, hdf5_key=hdf5_key)
@@ -166,8 +179,12 @@ def fit_sources(args, say: Callable[[str], None]) -> Path:
     from astrolearn.validation import cross_validate_classifier, make_splitter
 
     settings = resolve_settings(args)
+    settings["model"] = settings["model"] or "lightgbm"
+    if settings["model"] not in SOURCE_MODELS:
+        raise AstrolearnInputError(f"--model {settings['model']} is not a sources model",
+                                   fix=f"use one of {', '.join(SOURCE_MODELS)}")
     check_not_input(args.out, args.data)
-    frame = _read(args.data, args.hdf5_key, say)
+    frame = read_catalog(args.data, args.hdf5_key, say)
     labels = labels_from(settings["label"], frame, file=args.data)
     sky = None
     if settings["ra"] or settings["dec"]:
@@ -211,7 +228,7 @@ def fit_sources(args, say: Callable[[str], None]) -> Path:
     return args.out
 
 
-def _magnitude_for_bins(model, frame, name: str | None, file) -> tuple[np.ndarray, str]:
+def magnitude_for_bins(model, frame, name: str | None, file) -> tuple[np.ndarray, str]:
     from astrolearn.io import require_columns
 
     bands = list(model.features_.bands)
@@ -235,12 +252,13 @@ def evaluate_sources(args, say: Callable[[str], None]) -> None:
         from astrolearn.io import check_not_input
 
         check_not_input(args.report, args.data)
-    frame = _read(args.data, args.hdf5_key, say)
+    frame = select_rows(read_catalog(args.data, args.hdf5_key, say),
+                        getattr(args, "select", None), file=args.data)
     label = args.label or model.manifest_.get("label_column") or "class"
     labels = labels_from(label, frame, file=args.data)
     check_known_classes(labels, model.classes_, file=args.data, column=label)
     proba = model.predict_proba(frame, file=args.data)
-    magnitude, mag_name = _magnitude_for_bins(model, frame, args.magnitude, args.data)
+    magnitude, mag_name = magnitude_for_bins(model, frame, args.magnitude, args.data)
     evaluation = evaluate_classification(labels, proba, model.classes_, magnitude=magnitude,
                                          magnitude_name=mag_name)
     duplicates = find_duplicates(None, frame, model.required_columns(),
@@ -275,3 +293,31 @@ def predict_sources(args, say: Callable[[str], None]) -> None:
                              chunk_rows=args.chunk_rows, hdf5_key=args.hdf5_key, progress=say)
     print(f"wrote {run.rows:,} predictions to {run.output} in {run.seconds:.1f} s "
           f"({run.rows_per_second:,.0f} rows/s)")
+
+
+def select_rows(frame, spec: str | None, *, file=None):
+    """Keep the rows whose column holds one of the listed values (``COLUMN=V1,V2``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> select_rows(pd.DataFrame({"class": ["STAR", "QSO"]}), "class=QSO")["class"].tolist()
+    ['QSO']
+    """
+    if not spec:
+        return frame
+    from astrolearn.io import require_columns
+
+    if "=" not in spec:
+        raise AstrolearnInputError(f"--select {spec!r} is not COLUMN=VALUE[,VALUE]",
+                                   fix="write e.g. --select class=GALAXY")
+    column, values = spec.split("=", 1)
+    column = column.strip()
+    require_columns(frame, [column], file=file, option="--select")
+    wanted = [v.strip() for v in values.split(",") if v.strip()]
+    keep = frame[column].astype(str).str.strip().isin(wanted).to_numpy()
+    if not keep.any():
+        present = ", ".join(map(str, frame[column].astype(str).unique()[:8]))
+        raise AstrolearnInputError(f"no row has {column} in {wanted}", file=file, column=column,
+                                   fix=f"values present include: {present}")
+    return frame[keep]

@@ -380,8 +380,12 @@ class PhotoZ(RegressorMixin, BaseEstimator):
 
     def point_estimates(self, pdfs: np.ndarray) -> np.ndarray:
         """The configured point estimate (``point_estimate``) of each PDF."""
-        function = {"median": pdfs_.pdf_median, "mode": pdfs_.pdf_mode,
-                    "mean": pdfs_.pdf_mean}[self.point_estimate]
+        functions = {"median": pdfs_.pdf_median, "mode": pdfs_.pdf_mode,
+                     "mean": pdfs_.pdf_mean}
+        if self.point_estimate not in functions:
+            raise AstrolearnInputError(f"point_estimate must be one of {_POINT_ESTIMATES}, "
+                                       f"got {self.point_estimate!r}", fix="use 'median'")
+        function = functions[self.point_estimate]
         return function(pdfs, self.zgrid_)
 
     def predict(self, X, *, file: str | Path | None = None) -> np.ndarray:

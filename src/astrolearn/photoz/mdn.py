@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from astrolearn.errors import AstrolearnInputError
+from astrolearn.nn.device import rng_scope
 from astrolearn.nn.training import fit_module, predict_batches
 from astrolearn.photoz.pdf import gaussian_mixture_on_grid, normalise_pdfs
 
@@ -135,9 +136,10 @@ class MDNDensity:
                                        fix="drop rows with invalid redshifts")
         self.zgrid_ = np.asarray(zgrid, dtype=np.float64)
         scale = X.std(axis=0)
-        self.net_ = _MixtureNet(X.shape[1], self.hidden, self.n_components, X.mean(axis=0),
-                                np.where(scale > 0, scale, 1.0),
-                                noise_map if band_errors is not None else None)
+        with rng_scope(self.random_state):  # same seed, same initial weights
+            self.net_ = _MixtureNet(X.shape[1], self.hidden, self.n_components,
+                                    X.mean(axis=0), np.where(scale > 0, scale, 1.0),
+                                    noise_map if band_errors is not None else None)
         inputs = (X,) if band_errors is None else (X, np.asarray(band_errors, np.float32))
         self.history_ = fit_module(
             self.net_, _mixture_nll, inputs, np.log1p(z).astype(np.float32),
@@ -158,7 +160,8 @@ class MDNDensity:
         weights, mu, sigma = self.mixture(X)
         u = np.log1p(self.zgrid_)
         # p(z) = p(u) / (1 + z); evaluate the mixture at u(z) on the z grid
-        pdfs = gaussian_mixture_on_grid(u, mu, sigma, weights) / (1.0 + self.zgrid_)
+        pdfs = gaussian_mixture_on_grid(u, mu, sigma, weights, normalise=False) / (
+            1.0 + self.zgrid_)
         return normalise_pdfs(pdfs, self.zgrid_)
 
     # -------------------------------------------------------------- persistence
@@ -173,9 +176,10 @@ class MDNDensity:
         """Rebuild a fitted network from :meth:`get_config` and :meth:`get_arrays`."""
         self = cls(**config)
         noise_map = arrays["noise_map"]
-        self.net_ = _MixtureNet(arrays["mean"].shape[0], self.hidden, self.n_components,
-                                arrays["mean"], arrays["scale"],
-                                noise_map if noise_map.shape[0] else None)
+        with rng_scope(0):  # initial weights are overwritten; leave the global state alone
+            self.net_ = _MixtureNet(arrays["mean"].shape[0], self.hidden, self.n_components,
+                                    arrays["mean"], arrays["scale"],
+                                    noise_map if noise_map.shape[0] else None)
         state = {k: torch.as_tensor(v) for k, v in arrays.items() if k != "zgrid"}
         self.net_.load_state_dict(state)
         self.net_.eval()
