@@ -368,3 +368,14 @@ def test_decreasing_grid_raises():
 def test_grid_length_mismatch_raises():
     with pytest.raises(AstrolearnInputError, match="grid"):
         pdf_cdf(np.ones((2, 4)), TRI_GRID)
+
+
+def test_count_modes_ignores_wiggles_and_small_bumps():
+    from astrolearn.photoz.pdf import count_modes, gaussian_mixture_on_grid, make_grid
+
+    z = make_grid(0.0, 3.0, 301)
+    two = gaussian_mixture_on_grid(z, [[0.8, 2.2]], [[0.05, 0.05]], [[0.6, 0.4]])
+    tiny = gaussian_mixture_on_grid(z, [[0.8, 2.2]], [[0.05, 0.05]], [[0.96, 0.04]])
+    one = gaussian_mixture_on_grid(z, [[1.0]], [[0.1]], [[1.0]])
+    wiggly = one * (1 + 0.3 * np.sin(z * 2 * np.pi / 0.03))  # ripples 3 grid steps apart
+    assert count_modes(np.vstack([two, tiny, one, wiggly]), z).tolist() == [2, 1, 1, 1]
