@@ -6,7 +6,7 @@ Each class is fitted and scored on its own (as after a star/galaxy/QSO classific
 Split: 5-fold sky-grouped cross-validation (HEALPix nside 16); every object is scored by
 the fold that did not train on its sky cell.
 
-    python benchmarks/sdss_photoz.py [--model ensemble] [--classes GALAXY,QSO] [--seed 0]
+    python benchmarks/sdss_photoz.py [--model ensemble] [--classes GALAXY,QSO] [--sky-features]
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ def main() -> None:
     parser.add_argument("--model", default="ensemble")
     parser.add_argument("--classes", default="GALAXY,QSO")
     parser.add_argument("--colours", default="adjacent")
+    parser.add_argument("--sky-features", action="store_true",
+                        help="RA/Dec and Galactic l, b as features (a reddening proxy: "
+                        "the file has no E(B-V))")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -44,6 +47,7 @@ def main() -> None:
         z = part["redshift"].to_numpy()
         z_max = float(np.ceil(z.max() * 1.05 * 10) / 10)
         estimator = PhotoZ(("u", "g", "r", "i", "z"), errors=None, colours=args.colours,
+                           sky=("alpha", "delta") if args.sky_features else None,
                            model=args.model, z_max=z_max, random_state=args.seed)
         cv = SkyGroupKFold(args.folds, ra="alpha", dec="delta", nside=16,
                            random_state=args.seed)
@@ -66,7 +70,8 @@ def main() -> None:
         print(markdown(evaluation._short(evaluation.by_magnitude), float_format="{:.4f}"))
     print(f"\ndata: {data} ({len(frame):,} rows)")
     print(f"split: {args.folds}-fold sky-grouped CV (HEALPix nside 16), seed {args.seed}")
-    print(f"model: photo-z {args.model}, ugriz + {args.colours} colours, point = PDF median")
+    print(f"model: photo-z {args.model}, ugriz + {args.colours} colours"
+          f"{' + sky position' if args.sky_features else ''}, point = PDF median")
     print(f"hardware: {hardware()}")
     print(f"wall time: {time.perf_counter() - start_all:.0f} s in all")
     print(markdown(pd.DataFrame(rows), float_format="{:.4f}"))

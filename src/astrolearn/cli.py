@@ -1,4 +1,4 @@
-"""The ``astrolearn`` command: demo, fit, evaluate, predict, simulate.
+"""The ``astrolearn`` command: demo, fit, evaluate, predict, explore, simulate.
 
 Every subcommand turns bad input into one line that names the file, the column and the
 fix (exit status 2), never a traceback. ``--quiet`` silences progress.
@@ -120,12 +120,17 @@ def _build_parser() -> argparse.ArgumentParser:
                          help="id column to copy (default: the one used in fit, if present)")
     predict.add_argument("--chunk-rows", type=int, default=250_000)
     predict.add_argument("--engine", choices=["local"], default="local")
+    predict.add_argument("--coverage", action="store_true",
+                         help="add coverage_score and outside_coverage: how far each "
+                         "object lies from the training set")
     predict.add_argument("--no-pdf", action="store_true",
                          help="photoz: write point estimates and intervals only")
     predict.add_argument("--qp", type=Path, metavar="FILE.hdf5",
                          help="photoz: also write the PDFs in RAIL's qp format (needs qp-prob)")
     predict.add_argument("--hdf5-key")
     predict.add_argument("--quiet", action="store_true")
+
+    _add_explore_parser(sub)
 
     simulate = sub.add_parser("simulate", help="write a simulated data set")
     simulate.add_argument("task", choices=TASKS)
@@ -134,6 +139,76 @@ def _build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--quiet", action="store_true")
     return parser
+
+
+def _add_explore_parser(sub) -> None:
+    explore = sub.add_parser("explore", help="look at the data and check it honestly: "
+                             "embeddings, clusters, coverage, leaks, learning curves")
+    tools = explore.add_subparsers(dest="tool", required=True)
+
+    def common(parser: argparse.ArgumentParser, *, data_help: str) -> None:
+        parser.add_argument("--data", type=Path, required=True, help=data_help)
+        parser.add_argument("--hdf5-key")
+        parser.add_argument("--bands", help="magnitude columns, blue to red (u,g,r,i,z)")
+        parser.add_argument("--errors", help="error columns: pattern, list, 'auto' or 'none'")
+        parser.add_argument("--colours", choices=["adjacent", "all"], default="adjacent")
+        parser.add_argument("--features", help="explicit numeric feature columns, comma-"
+                            "separated (default: magnitudes and colours of --bands)")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--n-jobs", type=int, default=None,
+                            help="threads (default: all cores)")
+        parser.add_argument("--quiet", action="store_true")
+
+    embed = tools.add_parser("embed", help="t-SNE or UMAP of the features, coloured by "
+                             "columns, side by side")
+    common(embed, data_help="catalog")
+    embed.add_argument("--color", "--colour", dest="color", required=True,
+                       help="columns to colour by, one panel each, e.g. r,class")
+    embed.add_argument("--method", choices=["tsne", "umap"], default="tsne")
+    embed.add_argument("--n", type=int, default=20_000, help="rows sampled (20000)")
+    embed.add_argument("--out", type=Path, required=True, help="figure (.png, .pdf, .svg)")
+
+    cluster = tools.add_parser("cluster", help="k-means, Gaussian mixture or HDBSCAN "
+                               "clusters, scored against known labels")
+    common(cluster, data_help="catalog")
+    cluster.add_argument("--method", choices=["kmeans", "gmm", "hdbscan"], default="kmeans")
+    cluster.add_argument("--n-clusters", type=int, default=8)
+    cluster.add_argument("--label", help="column of known classes for the diagnostics")
+    cluster.add_argument("--n", type=int, default=50_000, help="rows sampled (50000)")
+    cluster.add_argument("--out", type=Path, help="figure of the clusters")
+
+    coverage = tools.add_parser("coverage", help="where an inference catalog leaves the "
+                                "training coverage; adversarial validation")
+    common(coverage, data_help="inference catalog")
+    coverage.add_argument("--train", type=Path, required=True, help="training catalog")
+    coverage.add_argument("--magnitude", help="magnitude for the bins (default r)")
+    coverage.add_argument("--report", type=Path, help="HTML report to write")
+
+    leaks = tools.add_parser("leaks", help="duplicates, group and sky-cell sharing, and "
+                             "single columns that give the label away")
+    common(leaks, data_help="training catalog")
+    leaks.add_argument("--test", type=Path, help="test catalog (for the train/test checks)")
+    leaks.add_argument("--label", help="label or target column")
+    leaks.add_argument("--id", dest="id_column", help="object id column")
+    leaks.add_argument("--group", help="columns that must not span train and test "
+                       "(e.g. star_id), comma-separated")
+    leaks.add_argument("--ra", help="right ascension column (deg), for sky cells")
+    leaks.add_argument("--dec", help="declination column (deg)")
+    leaks.add_argument("--report", type=Path, help="HTML report to write")
+
+    learning = tools.add_parser("learning-curve", help="score against training size (or "
+                                "a hyperparameter) with a bias / variance diagnosis")
+    common(learning, data_help="labelled catalog")
+    learning.add_argument("--label", required=True, help="class column")
+    learning.add_argument("--model", choices=list(SOURCE_MODELS), default="lightgbm")
+    learning.add_argument("--param", help="model parameter for a complexity curve, "
+                          "e.g. num_leaves")
+    learning.add_argument("--values", help="its values, comma-separated, e.g. 7,31,127")
+    learning.add_argument("--model-param", action="append", default=[], metavar="KEY=VALUE",
+                          help="fixed algorithm parameter, repeatable (e.g. n_estimators=200)")
+    learning.add_argument("--cv", type=int, default=5)
+    learning.add_argument("--n", type=int, default=20_000, help="rows sampled (20000)")
+    learning.add_argument("--out", type=Path, required=True, help="HTML report to write")
 
 
 # ---------------------------------------------------------------------- commands
@@ -204,8 +279,23 @@ def _cmd_demo(args) -> int:
     return 0
 
 
-COMMANDS = {"fit": _cmd_fit, "evaluate": _cmd_evaluate, "predict": _cmd_predict,
-            "simulate": _cmd_simulate, "demo": _cmd_demo}
+def _cmd_explore(args) -> int:
+    import importlib
+
+    module, function = EXPLORE_TOOLS[args.tool]
+    getattr(importlib.import_module(f"astrolearn.explore.{module}"), function)(args, _say(args))
+    return 0
+
+
+#: ``astrolearn explore`` tools: module of astrolearn.explore and its command function.
+EXPLORE_TOOLS = {"embed": ("embedding", "embed_command"),
+                 "cluster": ("clustering", "cluster_command"),
+                 "coverage": ("coverage", "coverage_command"),
+                 "leaks": ("leakage", "leaks_command"),
+                 "learning-curve": ("learning", "learning_command")}
+
+COMMANDS = {"explore": _cmd_explore, "fit": _cmd_fit, "evaluate": _cmd_evaluate,
+            "predict": _cmd_predict, "simulate": _cmd_simulate, "demo": _cmd_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

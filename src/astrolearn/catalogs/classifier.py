@@ -18,6 +18,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_sample_weight
 
 from astrolearn.catalogs.backends import get_backend
+from astrolearn.catalogs.model_coverage import (
+    add_coverage_columns,
+    fit_model_coverage,
+    load_model_coverage,
+    save_model_coverage,
+)
 from astrolearn.catalogs.photometry import PhotometryFeatures
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.io import as_dataframe
@@ -85,6 +91,10 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         ``"balanced"`` weights rare classes up so that they are not ignored (not used by
         ``knn``): it raises their completeness at some cost in purity. Off by default
         because on SDSS DR17 it lowered both accuracy and macro-F1 (benchmarks/RESULTS.md).
+    coverage : bool, default True
+        Also keep a coverage reference of the training photometry, so that
+        ``predict_frame(..., coverage=True)`` flags objects unlike the training set
+        (see :mod:`astrolearn.catalogs.model_coverage`).
     random_state : int, default 0
         Seed; the same seed and data give the same model.
     n_jobs : int, optional
@@ -124,6 +134,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         model: str = "lightgbm",
         model_params: dict[str, Any] | None = None,
         class_weight: str | None = None,
+        coverage: bool = True,
         random_state: int = 0,
         n_jobs: int | None = None,
     ) -> None:
@@ -138,6 +149,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         self.model = model
         self.model_params = model_params
         self.class_weight = class_weight
+        self.coverage = coverage
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -194,6 +206,9 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         else:
             model.fit(features, codes, sample_weight=weights)
         self.model_ = model
+        self.coverage_ = (fit_model_coverage(self.features_, frame, file=file,
+                                             random_state=self.random_state)
+                          if self.coverage else None)
         self.classes_ = classes.astype(object)
         hashes = row_hashes(frame, self.features_.required_columns())
         self.training_row_hashes_ = np.unique(hashes)
@@ -228,8 +243,12 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         self._check_fitted()
         return self.features_.required_columns()
 
-    def predict_frame(self, X, *, file: str | Path | None = None) -> pd.DataFrame:
+    def predict_frame(self, X, *, file: str | Path | None = None,
+                      coverage: bool = False) -> pd.DataFrame:
         """Probabilities (``prob_<class>``) and ``predicted_class`` as a DataFrame.
+
+        With ``coverage=True`` also ``coverage_score`` and ``outside_coverage`` (see
+        :mod:`astrolearn.catalogs.model_coverage`).
 
         Examples
         --------
@@ -244,6 +263,8 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
                             for j, c in enumerate(self.classes_)})
         out["predicted_class"] = pd.Series(
             self.classes_[np.argmax(proba, axis=1)] if len(proba) else [], dtype="string")
+        if coverage:
+            out = add_coverage_columns(self, out, X, file=file)
         return out
 
     # ------------------------------------------------------------------ persistence
@@ -289,6 +310,8 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
             files = backend.save(self.model_, tmp)
             np.save(tmp / "training_row_hashes.npy", self.training_row_hashes_)
             files["training_row_hashes"] = "training_row_hashes.npy"
+            if self.coverage_ is not None:
+                files.update(save_model_coverage(self.coverage_, tmp))
             return files
 
         return write_model_folder(folder, manifest, write)
@@ -321,6 +344,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         self.n_training_rows_ = training["n_rows"]
         hashes = folder / files["training_row_hashes"]
         self.training_row_hashes_ = np.load(hashes, allow_pickle=False)
+        self.coverage_ = load_model_coverage(folder, files)
         self.manifest_ = manifest
         return self
 

@@ -53,7 +53,7 @@ PHOTOZ_MODELS = ("ensemble", "mdn", "flexcode", "knn")
 
 __all__ = ["PHOTOZ_MODELS", "SOURCE_MODELS", "evaluate_sources", "fit_sources", "load_config",
            "magnitude_for_bins", "parse_model_params", "predict_sources", "read_catalog",
-           "resolve_settings", "select_rows"]
+           "resolve_settings", "select_rows", "train_test_leaks", "warn_about_leaks"]
 
 _SECTIONS = {"columns": {"bands", "errors", "label", "target", "id", "ra", "dec", "ebv"},
              "features": {"colours", "faint_limit", "extinction", "sky_features", "extra"},
@@ -202,6 +202,7 @@ def fit_sources(args, say: Callable[[str], None]) -> Path:
         model=settings["model"],
         model_params=settings["params"] or None, class_weight=settings["class_weight"],
         random_state=settings["seed"])
+    warn_about_leaks(frame, settings["label"], classifier, say)
     metrics = {}
     if args.cv:
         split = args.split or ("sky" if settings["ra"] and settings["dec"] else "stratified")
@@ -223,6 +224,7 @@ def fit_sources(args, say: Callable[[str], None]) -> Path:
         f"{len(classifier.features_.feature_names_)} features, in {seconds:.1f} s")
     classifier.save(args.out, metrics=metrics, extra={
         "label_column": settings["label"], "id_column": settings["id"],
+        "ra_column": settings["ra"], "dec_column": settings["dec"],
         "training_file": str(args.data), "fit_seconds": round(seconds, 3)})
     print(f"model written to {args.out}")
     return args.out
@@ -265,6 +267,9 @@ def evaluate_sources(args, say: Callable[[str], None]) -> None:
                                  train_hashes=model.training_row_hashes_)
     print(evaluation.text())
     print(duplicates.message())
+    leaks = train_test_leaks(model, frame, say=say)
+    if leaks is not None:
+        print(leaks.text())
     for line in model.features_.inspect(frame, file=args.data).lines():
         say(f"photometry: {line}")
     if args.report is not None:
@@ -274,6 +279,8 @@ def evaluate_sources(args, say: Callable[[str], None]) -> None:
                        f"{model.n_training_rows_:,} rows. Evaluated on {len(frame):,} rows "
                        f"of {args.data}. {duplicates.message()}.")
         evaluation.add_to(report)
+        if leaks is not None:
+            leaks.add_to(report)
         report.write(args.report)
         print(f"report written to {args.report}")
 
@@ -290,7 +297,9 @@ def predict_sources(args, say: Callable[[str], None]) -> None:
         if model.manifest_["id_column"] in table_columns(args.data, hdf5_key=args.hdf5_key):
             id_column = model.manifest_["id_column"]
     run = predict_table_file(model, args.data, args.out, id_column=id_column,
-                             chunk_rows=args.chunk_rows, hdf5_key=args.hdf5_key, progress=say)
+                             chunk_rows=args.chunk_rows, hdf5_key=args.hdf5_key, progress=say,
+                             predict_options={"coverage": bool(getattr(args, "coverage",
+                                                                       False))})
     print(f"wrote {run.rows:,} predictions to {run.output} in {run.seconds:.1f} s "
           f"({run.rows_per_second:,.0f} rows/s)")
 
@@ -321,3 +330,50 @@ def select_rows(frame, spec: str | None, *, file=None):
         raise AstrolearnInputError(f"no row has {column} in {wanted}", file=file, column=column,
                                    fix=f"values present include: {present}")
     return frame[keep]
+
+
+def _feature_columns(estimator) -> list[str]:
+    """Catalog columns a model would read as features (before it is fitted)."""
+    columns = list(estimator.bands) + list(estimator.extra)
+    sky = getattr(estimator, "sky", None)
+    return columns + (list(sky) if sky else [])
+
+
+def warn_about_leaks(frame, label: str, estimator, say: Callable[[str], None]):
+    """Before a fit: duplicates inside the training set and single-column target leaks.
+
+    Prints one warning per failed check; returns the report.
+    """
+    from astrolearn.explore.leakage import check_leaks
+
+    columns = [c for c in _feature_columns(estimator) if c in frame.columns]
+    report = check_leaks(frame, label=label, features=columns, target_columns=columns,
+                         random_state=getattr(estimator, "random_state", 0))
+    for line in report.warnings():
+        say(f"warning: {line}")
+    return report
+
+
+def train_test_leaks(model, frame, *, say: Callable[[str], None]):
+    """Train/test leak checks for ``evaluate``, when the training file is still readable.
+
+    Returns the report, or None when the training file named in the model folder is gone
+    (the duplicate check against the stored training-row hashes still runs).
+    """
+    from astrolearn.explore.leakage import check_leaks
+
+    manifest = model.manifest_
+    training = manifest.get("training_file")
+    if not training or not Path(training).exists():
+        say("leak checks against the training set skipped: its file "
+            f"{training or '(not recorded)'} is not readable")
+        return None
+    train = read_catalog(Path(training), None, say)
+    if manifest.get("selection"):
+        train = select_rows(train, manifest["selection"], file=training)
+    sky = [manifest.get("ra_column"), manifest.get("dec_column")]
+    columns = [c for c in model.required_columns() if c in frame.columns]
+    id_column = manifest.get("id_column")
+    return check_leaks(train, frame, label=None, features=columns,
+                       id_column=id_column if id_column in frame.columns else None,
+                       ra=sky[0], dec=sky[1], random_state=0)

@@ -19,6 +19,8 @@ from astrolearn.catalogs.commands import (
     read_catalog,
     resolve_settings,
     select_rows,
+    train_test_leaks,
+    warn_about_leaks,
 )
 from astrolearn.errors import AstrolearnInputError
 
@@ -40,14 +42,21 @@ def fit_photoz(args, say: Callable[[str], None]):
                         getattr(args, "select", None), file=args.data)
     target = settings["target"]
     z = redshifts_from(target, frame, file=args.data)
+    sky = None
+    if settings["sky_features"]:
+        if not (settings["ra"] and settings["dec"]):
+            raise AstrolearnInputError("--sky-features needs coordinates", file=args.data,
+                                       fix="name them with --ra and --dec")
+        sky = (settings["ra"], settings["dec"])
     estimator = PhotoZ(
         tuple(settings["bands"]), errors=settings["errors"], colours=settings["colours"],
         ebv=settings["ebv"], extinction=settings["extinction"],
-        faint_limit=settings["faint_limit"], extra=tuple(settings["extra"]),
+        faint_limit=settings["faint_limit"], sky=sky, extra=tuple(settings["extra"]),
         model=model_name, model_params=settings["params"] or None,
         z_max=None if settings["z_max"] is None else float(settings["z_max"]),
         n_grid=settings["n_grid"], recalibrate=settings["recalibrate"],
         point_estimate=settings["point_estimate"], random_state=settings["seed"])
+    warn_about_leaks(frame, target, estimator, say)
     metrics = {}
     if args.cv:
         from sklearn.base import clone
@@ -85,6 +94,7 @@ def fit_photoz(args, say: Callable[[str], None]):
         f"{estimator.zgrid_.size} points")
     estimator.save(args.out, metrics=metrics, extra={
         "target_column": target, "id_column": settings["id"], "training_file": str(args.data),
+        "ra_column": settings["ra"], "dec_column": settings["dec"],
         "selection": getattr(args, "select", None), "fit_seconds": round(seconds, 3)})
     print(f"model written to {args.out}")
     return args.out
@@ -127,6 +137,9 @@ def evaluate_photoz_command(args, say: Callable[[str], None]) -> None:
                                  train_hashes=model.training_row_hashes_)
     print(evaluation.text())
     print(duplicates.message())
+    leaks = train_test_leaks(model, frame, say=say)
+    if leaks is not None:
+        print(leaks.text())
     if args.report is not None:
         report = Report(f"astrolearn photo-z evaluation of {args.model.name} on "
                         f"{args.data.name}")
@@ -135,6 +148,8 @@ def evaluate_photoz_command(args, say: Callable[[str], None]) -> None:
                        f"{model.n_training_rows_:,} rows. Evaluated on {len(frame):,} rows "
                        f"of {args.data}. {duplicates.message()}.")
         evaluation.add_to(report)
+        if leaks is not None:
+            leaks.add_to(report)
         report.write(args.report)
         print(f"report written to {args.report}")
 
@@ -156,7 +171,9 @@ def predict_photoz(args, say: Callable[[str], None]) -> None:
                                    fix="write --out as .parquet and drop --no-pdf")
     run = predict_table_file(model, args.data, args.out, id_column=id_column,
                              chunk_rows=args.chunk_rows, hdf5_key=args.hdf5_key, progress=say,
-                             predict_options={"pdf": with_pdf})
+                             predict_options={"pdf": with_pdf,
+                                              "coverage": bool(getattr(args, "coverage",
+                                                                       False))})
     print(f"wrote {run.rows:,} photo-z predictions{' with PDFs' if with_pdf else ''} to "
           f"{run.output} in {run.seconds:.1f} s ({run.rows_per_second:,.0f} rows/s)")
     if getattr(args, "qp", None) is not None:

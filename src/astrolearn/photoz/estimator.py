@@ -31,6 +31,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 
+from astrolearn.catalogs.model_coverage import (
+    add_coverage_columns,
+    fit_model_coverage,
+    load_model_coverage,
+    save_model_coverage,
+)
 from astrolearn.catalogs.photometry import PhotometryFeatures
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.io import as_dataframe
@@ -90,8 +96,10 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         Magnitude-error columns (pattern such as ``"{band}_err"``, list, ``"auto"``).
         When found they are features and drive the MDN's noise augmentation.
     colours : {"adjacent", "all", None}, default "adjacent"
-    ebv, extinction, faint_limit, extra
-        As for :class:`~astrolearn.catalogs.SourceClassifier`.
+    ebv, extinction, faint_limit, sky, extra
+        As for :class:`~astrolearn.catalogs.SourceClassifier` (``sky=(ra, dec)`` adds
+        position: a proxy for Milky-Way reddening when no E(B-V) column is given, and for
+        survey depth and targeting).
     model : {"ensemble", "mdn", "flexcode", "knn"}, default "ensemble"
     model_params : dict, optional
         Settings of the estimator; for the ensemble, one dict per member, e.g.
@@ -108,6 +116,9 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         Training rows held out for the ensemble weights and recalibration.
     point_estimate : {"median", "mode", "mean"}, default "median"
         What :meth:`predict` returns.
+    coverage : bool, default True
+        Keep a coverage reference of the training photometry for
+        ``predict_frame(..., coverage=True)``.
     random_state : int, default 0
     n_jobs : int, optional
         Threads (default: all cores).
@@ -141,6 +152,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         ebv: str | None = None,
         extinction: Mapping[str, float] | str | None = None,
         faint_limit: float | Mapping[str, float] = 30.0,
+        sky: tuple[str, str] | None = None,
         extra: Sequence[str] = (),
         model: str = "ensemble",
         model_params: dict[str, Any] | None = None,
@@ -150,6 +162,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         recalibrate: bool | None = None,
         calibration_fraction: float = 0.15,
         point_estimate: str = "median",
+        coverage: bool = True,
         random_state: int = 0,
         n_jobs: int | None = None,
     ) -> None:
@@ -159,6 +172,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         self.ebv = ebv
         self.extinction = extinction
         self.faint_limit = faint_limit
+        self.sky = sky
         self.extra = extra
         self.model = model
         self.model_params = model_params
@@ -168,6 +182,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         self.recalibrate = recalibrate
         self.calibration_fraction = calibration_fraction
         self.point_estimate = point_estimate
+        self.coverage = coverage
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -278,6 +293,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         self.features_ = PhotometryFeatures(
             list(self.bands), errors=self.errors, colours=self.colours, ebv=self.ebv,
             extinction=self.extinction, faint_limit=self.faint_limit, impute=True,
+            sky=tuple(self.sky) if self.sky else None,
             extra=list(self.extra)).fit(frame, file=file)
         design, band_errors = self._design(frame, file)
         z_top = self.z_max if self.z_max is not None else np.ceil(z.max() * 1.05 * 10) / 10
@@ -313,6 +329,9 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         self.calibration_scores_: dict[str, float] = {}
         if combine:
             self._calibrate(design[held], z[held], names)
+        self.coverage_ = (fit_model_coverage(self.features_, frame, file=file,
+                                             random_state=self.random_state)
+                          if self.coverage else None)
         hashes = row_hashes(frame, self.features_.required_columns())
         self.training_row_hashes_ = np.unique(hashes)
         self.fingerprint_ = data_fingerprint(hashes, z)
@@ -398,12 +417,13 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         return self.features_.required_columns()
 
     def predict_frame(self, X, *, file: str | Path | None = None,
-                      pdf: bool = True) -> pd.DataFrame:
+                      pdf: bool = True, coverage: bool = False) -> pd.DataFrame:
         """Point estimates, intervals and (optionally) the PDFs as a table.
 
         Columns: ``z_median``, ``z_mode``, ``z_mean``, ``z_lo68``, ``z_hi68``, ``z_lo95``,
-        ``z_hi95``, ``z_err68`` (half width of the 68% interval) and, with ``pdf=True``,
-        ``pdf``: each PDF quantised to 16 bits (see :mod:`astrolearn.photoz.storage`).
+        ``z_hi95``, ``z_err68`` (half width of the 68% interval), with ``pdf=True``
+        ``pdf``: each PDF quantised to 16 bits (see :mod:`astrolearn.photoz.storage`), and
+        with ``coverage=True`` ``coverage_score`` and ``outside_coverage``.
 
         Examples
         --------
@@ -423,6 +443,8 @@ class PhotoZ(RegressorMixin, BaseEstimator):
             "z_lo68": quantiles[:, 1], "z_hi68": quantiles[:, 3],
             "z_lo95": quantiles[:, 0], "z_hi95": quantiles[:, 4],
             "z_err68": (quantiles[:, 3] - quantiles[:, 1]) / 2}).astype(np.float32)
+        if coverage:
+            out = add_coverage_columns(self, out, X, file=file)
         if pdf:
             out["pdf"] = list(quantise_pdfs(pdfs))
         return out
@@ -441,6 +463,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         params = self.get_params()
         for key in ("bands", "extra", "members"):
             params[key] = list(params[key])
+        params["sky"] = list(self.sky) if self.sky else None
         manifest = {
             "task": "photoz",
             "estimator": "PhotoZ",
@@ -473,6 +496,8 @@ class PhotoZ(RegressorMixin, BaseEstimator):
                 files.update(member.save(tmp, name))
             np.save(tmp / "training_row_hashes.npy", self.training_row_hashes_)
             files["training_row_hashes"] = "training_row_hashes.npy"
+            if self.coverage_ is not None:
+                files.update(save_model_coverage(self.coverage_, tmp))
             return files
 
         return write_model_folder(folder, manifest, write)
@@ -492,6 +517,8 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         params = dict(manifest["params"])
         for key in ("bands", "extra", "members"):
             params[key] = tuple(params[key])
+        if params.get("sky"):
+            params["sky"] = tuple(params["sky"])
         self = cls(**params)
         self.features_ = PhotometryFeatures.from_state(manifest["features"])
         grid = manifest["zgrid"]
@@ -515,5 +542,6 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         self.fit_seconds_ = training.get("fit_seconds", {})
         self.training_row_hashes_ = np.load(folder / files["training_row_hashes"],
                                             allow_pickle=False)
+        self.coverage_ = load_model_coverage(folder, files)
         self.manifest_ = manifest
         return self

@@ -16,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from astrolearn.errors import AstrolearnInputError
@@ -282,8 +284,7 @@ def count_modes(pdfs: np.ndarray, zgrid: np.ndarray, *, min_prominence: float = 
         peaks = np.clip(peaks - 1, 0, len(zgrid) - 1)
         if len(peaks) < 2:
             continue
-        valleys = [a + int(np.argmin(row[a:b + 1])) for a, b in zip(peaks[:-1], peaks[1:],
-                                                                    strict=True)]
+        valleys = [a + int(np.argmin(row[a:b + 1])) for a, b in itertools.pairwise(peaks)]
         edges = np.concatenate([[0], valleys, [len(zgrid) - 1]])
         mass = np.diff(cdf[i, edges])
         counts[i] = max(1, int(np.sum(mass >= min_mass)))

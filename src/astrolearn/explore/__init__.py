@@ -1,0 +1,2 @@
+"""Look at the data and validate honestly: clustering, embeddings, learning curves,
+leakage checks and train-vs-inference coverage."""
