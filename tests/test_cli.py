@@ -115,3 +115,35 @@ def test_demo_sources_small(tmp_path, capsys):
     assert (tmp_path / "report.html").exists()
     assert (tmp_path / "sources" / "model" / "manifest.json").exists()
     assert "accuracy=" in capsys.readouterr().out
+
+
+def test_evaluate_runs_leak_checks_against_the_training_file(workspace, capsys):
+    assert main(["evaluate", str(workspace / "model"), "--data", str(workspace / "test.parquet"),
+                 "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "exact duplicates" in out and "shared sky cells" in out
+
+
+def test_fit_warns_about_a_target_leak(workspace, capsys):
+    code = main(["fit", "sources", "--data", str(workspace / "train.parquet"), "--out",
+                 str(workspace / "model_leak"), "--errors", "none", "--model", "knn",
+                 "--extra", "redshift"])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "warning:" in err and "redshift" in err
+
+
+def test_predict_coverage_flags_objects_unlike_the_training_set(workspace):
+    test = pd.read_parquet(workspace / "test.parquet")
+    odd = test.copy()
+    odd[["u", "g", "r", "i", "z"]] = odd[["u", "g", "r", "i", "z"]] + [3.0, 0.0, -3.0, 0.0, 3.0]
+    odd.to_parquet(workspace / "odd.parquet")
+    for name in ("test", "odd"):
+        assert main(["predict", str(workspace / "model"), "--data",
+                     str(workspace / f"{name}.parquet"), "--out",
+                     str(workspace / f"cov_{name}.parquet"), "--coverage", "--quiet"]) == 0
+    normal = pd.read_parquet(workspace / "cov_test.parquet")
+    shifted = pd.read_parquet(workspace / "cov_odd.parquet")
+    assert {"coverage_score", "outside_coverage"} <= set(normal.columns)
+    assert normal["outside_coverage"].mean() < 0.05
+    assert shifted["outside_coverage"].mean() > 0.9

@@ -227,3 +227,18 @@ def test_learning_command_through_the_cli(catalog_file, tmp_path, capsys):
     assert "--param and --values go together" in capsys.readouterr().err
     with pytest.raises(AstrolearnInputError, match="overwrite the input"):
         learning_command(_args(catalog_file, catalog_file), lambda _t: None)
+
+
+def test_complexity_curve_recommends_the_simplest_value_within_one_standard_error():
+    from astrolearn.explore.learning import ComplexityCurve
+
+    curve = ComplexityCurve(
+        param_name="depth", param_range=[1, 2, 4, 8], train_mean=np.array([0.7, 0.85, 0.9, 1.0]),
+        train_std=np.zeros(4), valid_mean=np.array([0.70, 0.850, 0.851, 0.853]),
+        valid_std=np.array([0.01, 0.01, 0.01, 0.01]), scoring="accuracy", n_folds=4,
+        bounded=True, best_index=3, complex_end="high", verdicts=["high bias", "fine", "fine",
+                                                                  "best"], diagnosis="")
+    # standard error 0.01 / 2 = 0.005: 0.850 and 0.851 are within it, 0.70 is not
+    assert curve.recommended_value == 2
+    curve.complex_end = "unknown"
+    assert curve.recommended_value == 8

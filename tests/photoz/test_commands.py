@@ -119,3 +119,19 @@ def test_fit_photoz_cross_validates_on_sky_folds(workspace, capsys):
     manifest = json.loads((workspace / "model_cv" / "manifest.json").read_text())
     cv = manifest["metrics"]["cross_validation"]
     assert cv["folds"] == 3 and cv["split"] == "sky" and 0 < cv["sigma_nmad"] < 0.2
+
+
+def test_predict_photoz_with_coverage(workspace):
+    out = workspace / "photoz_cov.parquet"
+    assert main(["predict", str(workspace / "model"), "--data",
+                 str(workspace / "test.parquet"), "--out", str(out), "--coverage",
+                 "--no-pdf", "--quiet"]) == 0
+    table = pd.read_parquet(out)
+    assert "pdf" not in table.columns
+    assert table["coverage_score"].between(0, 1).all()
+    # the model was trained on galaxies only: stars and quasars lie further from them
+    test = pd.read_parquet(workspace / "test.parquet")
+    galaxy = (test["class"] == "GALAXY").to_numpy()
+    score = table["coverage_score"].to_numpy()
+    assert abs(np.median(score[galaxy]) - 0.5) < 0.15
+    assert np.median(score[~galaxy]) > np.median(score[galaxy]) + 0.1

@@ -4,8 +4,8 @@ folder, and added by ``predict --coverage`` as two columns.
 A model's predictions are only as good as its training set is like the object predicted.
 Every catalog model (source classifier, photo-z) keeps a
 :class:`~astrolearn.explore.coverage.CoverageScore` of its training photometry (magnitudes,
-colours and errors as the model sees them, with non-detections filled; sky position left
-out), so that any catalog it predicts gets, per object, ``coverage_score`` (about uniform
+colours and errors as the model sees them, with non-detections filled; sky position and
+indicator flags left out), so that any catalog it predicts gets, per object, ``coverage_score`` (about uniform
 on [0, 1] for objects like the training set; near 1 far outside it) and
 ``outside_coverage`` (score above 0.99).
 
@@ -40,11 +40,15 @@ _SKY = ("gal_l", "gal_b")
 
 
 def _coverage_matrix(features: PhotometryFeatures, frame, file=None) -> pd.DataFrame:
-    """The model's features with non-detections filled and sky position left out."""
+    """The model's features with non-detections filled; sky position and the 0/1
+    non-detection indicators left out (a rare indicator would dominate the distances,
+    and the filled magnitude already says the band was faint)."""
     filled = copy.copy(features)
     filled.impute = True
     table = filled.transform(frame, file=file)
-    drop = [c for c in table.columns if c in _SKY or (features.sky and c in features.sky)]
+    drop = [c for c in table.columns
+            if c in _SKY or (features.sky and c in features.sky)
+            or c.endswith(("_nondet", "_missing"))]
     return table.drop(columns=drop)
 
 

@@ -406,6 +406,22 @@ class ComplexityCurve:
         """Its mean validation score."""
         return float(self.valid_mean[self.best_index])
 
+    @property
+    def recommended_index(self) -> int:
+        """The simplest value whose validation score is within one standard error of the
+        best (the one-standard-error rule); the best itself when the complex end is
+        unknown. On a plateau this avoids picking a needlessly complex model."""
+        if self.complex_end == "unknown":
+            return self.best_index
+        error = self.valid_std[self.best_index] / np.sqrt(max(self.n_folds, 1))
+        close = np.flatnonzero(self.valid_mean >= self.best_score - error)
+        return int(close.min() if self.complex_end == "high" else close.max())
+
+    @property
+    def recommended_value(self) -> Any:
+        """The value at :attr:`recommended_index`."""
+        return self.param_range[self.recommended_index]
+
     def table(self) -> pd.DataFrame:
         """One row per value: mean and std of the scores, and its verdict."""
         return pd.DataFrame({self.param_name: [str(v) for v in self.param_range],
@@ -432,6 +448,7 @@ class ComplexityCurve:
                 "train_std": self.train_std.tolist(), "valid_mean": self.valid_mean.tolist(),
                 "valid_std": self.valid_std.tolist(), "bounded": self.bounded,
                 "best_value": plain(self.best_value), "best_score": self.best_score,
+                "recommended_value": plain(self.recommended_value),
                 "complex_end": self.complex_end, "verdicts": list(self.verdicts),
                 "diagnosis": self.diagnosis, "gap_tolerance": self.gap_tolerance}
 
@@ -601,12 +618,16 @@ def complexity_curve(
     best, complex_end, verdicts, diagnosis = _diagnose_complexity(
         param_name, values, train_mean, valid_mean, bounded=bounded,
         gap_tolerance=gap_tolerance, complex_end=complex_end)
-    return ComplexityCurve(
+    curve = ComplexityCurve(
         param_name=param_name, param_range=values, train_mean=train_mean,
         train_std=train_scores.std(axis=1), valid_mean=valid_mean,
         valid_std=valid_scores.std(axis=1), scoring=name, n_folds=train_scores.shape[1],
         bounded=bounded, best_index=best, complex_end=complex_end, verdicts=verdicts,
         diagnosis=diagnosis, gap_tolerance=gap_tolerance)
+    if curve.recommended_index != best:
+        curve.diagnosis += (f"; simplest value within one standard error of the best: "
+                            f"{param_name} = {curve.recommended_value}")
+    return curve
 
 
 # ---------------------------------------------------------------------- figures
