@@ -3,11 +3,11 @@ folder, and added by ``predict --coverage`` as two columns.
 
 A model's predictions are only as good as its training set is like the object predicted.
 Every catalog model (source classifier, photo-z) keeps a
-:class:`~astrolearn.explore.coverage.CoverageScore` of its training photometry (magnitudes,
-colours and errors as the model sees them, with non-detections filled; sky position and
-indicator flags left out), so that any catalog it predicts gets, per object, ``coverage_score`` (about uniform
-on [0, 1] for objects like the training set; near 1 far outside it) and
-``outside_coverage`` (score above 0.99).
+:class:`~astrolearn.explore.coverage.CoverageScore` of its training photometry
+(magnitudes, colours and errors as the model sees them, with non-detections filled; sky
+position and indicator flags left out), so that any catalog it predicts gets, per
+object, ``coverage_score`` (about uniform on [0, 1] for objects like the training set;
+near 1 far outside it) and ``outside_coverage`` (score above 0.99).
 
 Examples
 --------
