@@ -39,3 +39,15 @@ def fitted(catalog):
 
     clf = SourceClassifier(errors="{band}_err", ebv="ebv", model_params={"n_estimators": 60})
     return clf.fit(catalog, catalog["class"])
+
+
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """PyTorch on one thread for the module (tiny networks run fastest so, above all on a
+    busy machine); the setting is restored afterwards."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

@@ -29,46 +29,20 @@
 
 # %%
 import os
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 from matplotlib.figure import Figure
 from sklearn.model_selection import train_test_split
 from torch.nn import functional as F
 
 from astrolearn.catalogs import PhotometryFeatures
-from astrolearn.datasets import simulate_catalog
-from astrolearn.explore.embedding import sample_rows
+from astrolearn.datasets import example_catalog
 from astrolearn.nn.device import seed_everything
 from astrolearn.nn.training import fit_module
 
 FAST = os.environ.get("ASTROLEARN_TUTORIAL_FAST", "0") not in ("", "0")
 rng = seed_everything(0)  # Python, numpy and torch seeded; a numpy Generator for our draws
-
-
-def find_sdss():
-    """The real SDSS DR17 file when present ($ASTROLEARN_DATA, else ../shared/data)."""
-    if os.environ.get("ASTROLEARN_DATA"):
-        base = Path(os.environ["ASTROLEARN_DATA"])
-    else:
-        try:
-            here = Path(__file__).resolve()
-        except NameError:  # in a notebook: assume it runs in docs/tutorials
-            here = Path.cwd().resolve() / "notebook.ipynb"
-        base = here.parents[2].parent / "shared" / "data"
-    path = base / "sdss" / "sdss_dr17_100k.parquet"
-    return path if path.is_file() else None
-
-
-def load_catalog(n, seed=0):
-    """n rows of the SDSS file (ra/dec renamed) or of a simulated catalog, and a name."""
-    path = find_sdss()
-    if path is None:
-        return simulate_catalog(n, seed=seed), "simulated catalog"
-    frame = pd.read_parquet(path).rename(columns={"alpha": "ra", "delta": "dec"})
-    return sample_rows(frame, n, seed).reset_index(drop=True), f"SDSS DR17 ({path})"
 
 
 # %% [markdown]
@@ -142,7 +116,7 @@ fig.savefig("02_perceptron.png", dpi=120)
 
 # %%
 n_rows = 3000 if FAST else 20000
-catalog, source = load_catalog(n_rows, seed=0)
+catalog, source = example_catalog(n_rows, seed=0)
 print(f"data: {source}, {len(catalog):,} rows")
 features = PhotometryFeatures(["u", "g", "r", "i", "z"], errors=None, colours="adjacent",
                               impute=True)

@@ -29,43 +29,19 @@
 
 # %%
 import os
-from pathlib import Path
 
 import pandas as pd
 
 from astrolearn.catalogs import PhotometryFeatures
-from astrolearn.datasets import simulate_catalog
+from astrolearn.datasets import example_catalog
 from astrolearn.explore.clustering import CLUSTERING_METHODS, cluster_features
-from astrolearn.explore.embedding import embed, sample_rows
+from astrolearn.explore.embedding import embed
 from astrolearn.explore.figures import plot_clusters, plot_embedding_pair
 
 FAST = os.environ.get("ASTROLEARN_TUTORIAL_FAST", "0") not in ("", "0")
 
 
-def find_sdss():
-    """The real SDSS DR17 file when present ($ASTROLEARN_DATA, else ../shared/data)."""
-    if os.environ.get("ASTROLEARN_DATA"):
-        base = Path(os.environ["ASTROLEARN_DATA"])
-    else:
-        try:
-            here = Path(__file__).resolve()
-        except NameError:  # in a notebook: assume it runs in docs/tutorials
-            here = Path.cwd().resolve() / "notebook.ipynb"
-        base = here.parents[2].parent / "shared" / "data"
-    path = base / "sdss" / "sdss_dr17_100k.parquet"
-    return path if path.is_file() else None
-
-
-def load_catalog(n, seed=0):
-    """n rows of the SDSS file (ra/dec renamed) or of a simulated catalog, and a name."""
-    path = find_sdss()
-    if path is None:
-        return simulate_catalog(n, seed=seed), "simulated catalog"
-    frame = pd.read_parquet(path).rename(columns={"alpha": "ra", "delta": "dec"})
-    return sample_rows(frame, n, seed).reset_index(drop=True), f"SDSS DR17 ({path})"
-
-
-catalog, source = load_catalog(1500 if FAST else 20000, seed=0)
+catalog, source = example_catalog(1500 if FAST else 20000, seed=0)
 print(f"data: {source}, {len(catalog):,} rows; classes "
       f"{catalog['class'].value_counts().to_dict()}")
 

@@ -34,15 +34,12 @@
 
 # %%
 import os
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 
 from astrolearn.catalogs import SourceClassifier
-from astrolearn.datasets import simulate_catalog
-from astrolearn.explore.embedding import sample_rows
+from astrolearn.datasets import example_catalog
 from astrolearn.explore.leakage import check_leaks
 from astrolearn.explore.learning import (
     complexity_curve,
@@ -56,30 +53,7 @@ FAST = os.environ.get("ASTROLEARN_TUTORIAL_FAST", "0") not in ("", "0")
 BANDS = ["u", "g", "r", "i", "z"]
 
 
-def find_sdss():
-    """The real SDSS DR17 file when present ($ASTROLEARN_DATA, else ../shared/data)."""
-    if os.environ.get("ASTROLEARN_DATA"):
-        base = Path(os.environ["ASTROLEARN_DATA"])
-    else:
-        try:
-            here = Path(__file__).resolve()
-        except NameError:  # in a notebook: assume it runs in docs/tutorials
-            here = Path.cwd().resolve() / "notebook.ipynb"
-        base = here.parents[2].parent / "shared" / "data"
-    path = base / "sdss" / "sdss_dr17_100k.parquet"
-    return path if path.is_file() else None
-
-
-def load_catalog(n, seed=0):
-    """n rows of the SDSS file (ra/dec renamed) or of a simulated catalog, and a name."""
-    path = find_sdss()
-    if path is None:
-        return simulate_catalog(n, seed=seed), "simulated catalog"
-    frame = pd.read_parquet(path).rename(columns={"alpha": "ra", "delta": "dec"})
-    return sample_rows(frame, n, seed).reset_index(drop=True), f"SDSS DR17 ({path})"
-
-
-catalog, source = load_catalog(3000 if FAST else 20000, seed=0)
+catalog, source = example_catalog(3000 if FAST else 20000, seed=0)
 labels = catalog["class"].to_numpy()
 print(f"data: {source}, {len(catalog):,} rows; classes "
       f"{catalog['class'].value_counts().to_dict()}")

@@ -7,7 +7,6 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -27,14 +26,6 @@ COMMON = {"errors": "{band}_err", "ebv": "ebv", "n_jobs": 1}
 SLOW = pytest.mark.slow
 FRAME_COLUMNS = ["z_median", "z_mode", "z_mean", "z_lo68", "z_hi68", "z_lo95", "z_hi95",
                  "z_err68"]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 @pytest.fixture(scope="module")

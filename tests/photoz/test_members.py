@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from astrolearn.nn.device import rng_scope
 from astrolearn.photoz.flexcode import FlexCodeDensity, cosine_basis
@@ -30,14 +29,6 @@ MEMBERS = {
     "mdn": (MDNDensity, {"n_components": 3, "hidden": (32, 32), "epochs": 40,
                          "batch_size": 128, "num_threads": 1}),
 }
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def fit(name: str, X, z, zgrid, **extra):

@@ -51,9 +51,22 @@ else:  # pragma: no cover
 SOURCE_MODELS = ("lightgbm", "random_forest", "knn", "mlp")
 PHOTOZ_MODELS = ("ensemble", "mdn", "flexcode", "knn")
 
-__all__ = ["PHOTOZ_MODELS", "SOURCE_MODELS", "evaluate_sources", "fit_sources", "load_config",
-           "magnitude_for_bins", "parse_model_params", "predict_sources", "read_catalog",
-           "resolve_settings", "select_rows", "train_test_leaks", "warn_about_leaks"]
+__all__ = [
+    "PHOTOZ_MODELS",
+    "SOURCE_MODELS",
+    "evaluate_sources",
+    "fit_sources",
+    "id_column_to_copy",
+    "load_config",
+    "magnitude_for_bins",
+    "parse_model_params",
+    "predict_sources",
+    "read_catalog",
+    "resolve_settings",
+    "select_rows",
+    "train_test_leaks",
+    "warn_about_leaks",
+]
 
 _SECTIONS = {"columns": {"bands", "errors", "label", "target", "id", "ra", "dec", "ebv"},
              "features": {"colours", "faint_limit", "extinction", "sky_features", "extra"},
@@ -288,15 +301,10 @@ def evaluate_sources(args, say: Callable[[str], None]) -> None:
 def predict_sources(args, say: Callable[[str], None]) -> None:
     """``astrolearn predict``: stream the catalog through the model, write predictions."""
     from astrolearn.catalogs.classifier import SourceClassifier
-    from astrolearn.io import table_columns
     from astrolearn.scale import predict_table_file
 
     model = SourceClassifier.load(args.model)
-    id_column = args.id_column
-    if id_column is None and model.manifest_.get("id_column"):
-        if model.manifest_["id_column"] in table_columns(args.data, hdf5_key=args.hdf5_key):
-            id_column = model.manifest_["id_column"]
-    run = predict_table_file(model, args.data, args.out, id_column=id_column,
+    run = predict_table_file(model, args.data, args.out, id_column=id_column_to_copy(model, args),
                              chunk_rows=args.chunk_rows, hdf5_key=args.hdf5_key, progress=say,
                              predict_options={"coverage": bool(getattr(args, "coverage",
                                                                        False))})
@@ -337,6 +345,18 @@ def _feature_columns(estimator) -> list[str]:
     columns = list(estimator.bands) + list(estimator.extra)
     sky = getattr(estimator, "sky", None)
     return columns + (list(sky) if sky else [])
+
+
+def id_column_to_copy(model, args) -> str | None:
+    """``--id``, else the model's id column when the catalog to predict has it."""
+    from astrolearn.io import table_columns
+
+    if args.id_column is not None:
+        return args.id_column
+    name = model.manifest_.get("id_column")
+    if name and name in table_columns(args.data, hdf5_key=args.hdf5_key):
+        return name
+    return None
 
 
 def warn_about_leaks(frame, label: str, estimator, say: Callable[[str], None]):

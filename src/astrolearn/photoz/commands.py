@@ -15,6 +15,7 @@ import numpy as np
 
 from astrolearn.catalogs.commands import (
     PHOTOZ_MODELS,
+    id_column_to_copy,
     magnitude_for_bins,
     read_catalog,
     resolve_settings,
@@ -156,20 +157,17 @@ def evaluate_photoz_command(args, say: Callable[[str], None]) -> None:
 
 def predict_photoz(args, say: Callable[[str], None]) -> None:
     """``astrolearn predict`` for a photo-z model: point estimates, intervals and PDFs."""
-    from astrolearn.io import table_columns, table_format
+    from astrolearn.io import table_format
     from astrolearn.photoz.estimator import PhotoZ
     from astrolearn.scale import predict_table_file
 
     model = PhotoZ.load(args.model)
-    id_column = args.id_column
-    if id_column is None and model.manifest_.get("id_column"):
-        if model.manifest_["id_column"] in table_columns(args.data, hdf5_key=args.hdf5_key):
-            id_column = model.manifest_["id_column"]
     with_pdf = table_format(args.out) == "parquet" and not getattr(args, "no_pdf", False)
     if getattr(args, "qp", None) is not None and not with_pdf:
         raise AstrolearnInputError("--qp needs the PDFs in a .parquet output", file=args.out,
                                    fix="write --out as .parquet and drop --no-pdf")
-    run = predict_table_file(model, args.data, args.out, id_column=id_column,
+    run = predict_table_file(model, args.data, args.out,
+                             id_column=id_column_to_copy(model, args),
                              chunk_rows=args.chunk_rows, hdf5_key=args.hdf5_key, progress=say,
                              predict_options={"pdf": with_pdf,
                                               "coverage": bool(getattr(args, "coverage",
