@@ -21,8 +21,8 @@ from astrolearn.catalogs.backends import get_backend
 from astrolearn.catalogs.model_coverage import (
     add_coverage_columns,
     fit_model_coverage,
-    load_model_coverage,
-    save_model_coverage,
+    load_training_reference,
+    save_training_reference,
 )
 from astrolearn.catalogs.photometry import PhotometryFeatures
 from astrolearn.errors import AstrolearnInputError
@@ -308,10 +308,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
 
         def write(tmp: Path) -> dict[str, str]:
             files = backend.save(self.model_, tmp)
-            np.save(tmp / "training_row_hashes.npy", self.training_row_hashes_)
-            files["training_row_hashes"] = "training_row_hashes.npy"
-            if self.coverage_ is not None:
-                files.update(save_model_coverage(self.coverage_, tmp))
+            files.update(save_training_reference(self, tmp))
             return files
 
         return write_model_folder(folder, manifest, write)
@@ -342,9 +339,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
         self.fingerprint_ = training["fingerprint"]
         self.class_counts_ = training["class_counts"]
         self.n_training_rows_ = training["n_rows"]
-        hashes = folder / files["training_row_hashes"]
-        self.training_row_hashes_ = np.load(hashes, allow_pickle=False)
-        self.coverage_ = load_model_coverage(folder, files)
+        load_training_reference(self, folder, files)
         self.manifest_ = manifest
         return self
 

@@ -32,7 +32,7 @@ from astrolearn.catalogs.photometry import PhotometryFeatures
 from astrolearn.explore.coverage import CoverageScore
 
 __all__ = ["COVERAGE_LEVEL", "add_coverage_columns", "coverage_columns", "fit_model_coverage",
-           "load_model_coverage", "save_model_coverage"]
+           "load_training_reference", "save_training_reference"]
 
 #: Coverage score above which an object is flagged as outside the training coverage.
 COVERAGE_LEVEL = 0.99
@@ -70,17 +70,26 @@ def coverage_columns(coverage: CoverageScore, features: PhotometryFeatures, fram
                          "outside_coverage": score > level}, index=frame.index)
 
 
-def save_model_coverage(coverage: CoverageScore, folder: Path) -> dict[str, str]:
-    """Write the coverage reference into a model folder being written."""
-    coverage.save(Path(folder) / "coverage.npz")
-    return {"coverage": "coverage.npz"}
+def save_training_reference(model, folder: Path) -> dict[str, str]:
+    """Write what a catalog model keeps of its training set into the folder being
+    written: the training-row hashes (duplicate checks) and the coverage reference."""
+    folder = Path(folder)
+    np.save(folder / "training_row_hashes.npy", model.training_row_hashes_)
+    files = {"training_row_hashes": "training_row_hashes.npy"}
+    if getattr(model, "coverage_", None) is not None:
+        model.coverage_.save(folder / "coverage.npz")
+        files["coverage"] = "coverage.npz"
+    return files
 
 
-def load_model_coverage(folder: Path, files: dict[str, str]) -> CoverageScore | None:
-    """The coverage reference of a model folder, or None for a folder without one."""
-    if "coverage" not in files:
-        return None
-    return CoverageScore.load(Path(folder) / files["coverage"])
+def load_training_reference(model, folder: Path, files: dict[str, str]) -> None:
+    """Read what :func:`save_training_reference` wrote into ``model`` (a folder from
+    before coverage references has none: ``coverage_`` is then None)."""
+    folder = Path(folder)
+    model.training_row_hashes_ = np.load(folder / files["training_row_hashes"],
+                                         allow_pickle=False)
+    model.coverage_ = (CoverageScore.load(folder / files["coverage"])
+                       if "coverage" in files else None)
 
 
 def add_coverage_columns(model, out: pd.DataFrame, X, *, file=None) -> pd.DataFrame:

@@ -34,8 +34,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from astrolearn.catalogs.model_coverage import (
     add_coverage_columns,
     fit_model_coverage,
-    load_model_coverage,
-    save_model_coverage,
+    load_training_reference,
+    save_training_reference,
 )
 from astrolearn.catalogs.photometry import PhotometryFeatures
 from astrolearn.errors import AstrolearnInputError
@@ -494,10 +494,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
             files: dict[str, str] = {}
             for name, member in self.members_.items():
                 files.update(member.save(tmp, name))
-            np.save(tmp / "training_row_hashes.npy", self.training_row_hashes_)
-            files["training_row_hashes"] = "training_row_hashes.npy"
-            if self.coverage_ is not None:
-                files.update(save_model_coverage(self.coverage_, tmp))
+            files.update(save_training_reference(self, tmp))
             return files
 
         return write_model_folder(folder, manifest, write)
@@ -540,8 +537,6 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         self.n_training_rows_ = training["n_rows"]
         self.n_calibration_rows_ = training.get("n_calibration_rows", 0)
         self.fit_seconds_ = training.get("fit_seconds", {})
-        self.training_row_hashes_ = np.load(folder / files["training_row_hashes"],
-                                            allow_pickle=False)
-        self.coverage_ = load_model_coverage(folder, files)
+        load_training_reference(self, folder, files)
         self.manifest_ = manifest
         return self
