@@ -183,6 +183,8 @@ def _add_explore_parser(sub) -> None:
     coverage.add_argument("--train", type=Path, required=True, help="training catalog")
     coverage.add_argument("--magnitude", help="magnitude for the bins (default r)")
     coverage.add_argument("--report", type=Path, help="HTML report to write")
+    coverage.add_argument("--embed", action="store_true", help="also a t-SNE map of the "
+                          "training rows with the inference rows placed into it (report)")
 
     leaks = tools.add_parser("leaks", help="duplicates, group and sky-cell sharing, and "
                              "single columns that give the label away")

@@ -306,13 +306,14 @@ def test_coverage_command_end_to_end(tmp_path, capsys):
     catalog[catalog["r"].between(10, 19)].to_parquet(tmp_path / "train.parquet")
     catalog.to_parquet(tmp_path / "inference.parquet")
     messages = []
-    result = coverage_command(_args(tmp_path), messages.append)
+    result = coverage_command(_args(tmp_path, embed=True), messages.append)
     out = capsys.readouterr().out
     assert out.startswith("inference set differs")
     assert "outside coverage per r bin" in out and "report written to" in out
     assert any("photometric features" in m for m in messages)
     html = (tmp_path / "coverage.html").read_text()
-    assert html.count("<img") == 2 and "train.parquet" in html
+    assert html.count("<img") == 3 and "train.parquet" in html
+    assert "placed into it" in html
     faintest = result.binned.sort_values("bin_low").iloc[-1]
     assert faintest["outside_fraction"] > 0.5
     assert "r_err" in result.features and "g-r" in result.features

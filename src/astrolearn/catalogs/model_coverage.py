@@ -31,7 +31,8 @@ import pandas as pd
 from astrolearn.catalogs.photometry import PhotometryFeatures
 from astrolearn.explore.coverage import CoverageScore
 
-__all__ = ["COVERAGE_LEVEL", "add_coverage_columns", "coverage_columns", "fit_model_coverage",
+__all__ = ["COVERAGE_LEVEL", "add_coverage_columns", "coverage_columns", "coverage_features",
+           "fit_model_coverage",
            "load_training_reference", "save_training_reference"]
 
 #: Coverage score above which an object is flagged as outside the training coverage.
@@ -39,8 +40,9 @@ COVERAGE_LEVEL = 0.99
 _SKY = ("gal_l", "gal_b")
 
 
-def _coverage_matrix(features: PhotometryFeatures, frame, file=None) -> pd.DataFrame:
-    """The model's features with non-detections filled; sky position and the 0/1
+def coverage_features(features: PhotometryFeatures, frame, file=None) -> pd.DataFrame:
+    """The features compared for coverage: the model's features with non-detections
+    filled (a copy of ``features`` with ``impute=True``); sky position and the 0/1
     non-detection indicators left out (a rare indicator would dominate the distances,
     and the filled magnitude already says the band was faint)."""
     filled = copy.copy(features)
@@ -56,7 +58,7 @@ def fit_model_coverage(features: PhotometryFeatures, frame, *, file=None,
                        random_state: int = 0, max_reference: int = 20_000) -> CoverageScore:
     """A coverage score of the training rows of a model (a seeded subsample if large)."""
     return CoverageScore(max_reference=max_reference, random_state=random_state).fit(
-        _coverage_matrix(features, frame, file))
+        coverage_features(features, frame, file))
 
 
 def coverage_columns(coverage: CoverageScore, features: PhotometryFeatures, frame, *,
@@ -65,7 +67,7 @@ def coverage_columns(coverage: CoverageScore, features: PhotometryFeatures, fram
     if len(frame) == 0:
         return pd.DataFrame({"coverage_score": np.empty(0, np.float32),
                              "outside_coverage": np.empty(0, bool)})
-    score = coverage.score_samples(_coverage_matrix(features, frame, file))
+    score = coverage.score_samples(coverage_features(features, frame, file))
     return pd.DataFrame({"coverage_score": score.astype(np.float32),
                          "outside_coverage": score > level}, index=frame.index)
 

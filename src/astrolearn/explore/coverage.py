@@ -1039,12 +1039,14 @@ def coverage_command(args, say: Callable[[str], None]) -> AdversarialReport:
         photometry = PhotometryFeatures(bands, errors=errors,
                                         colours=None if colours == "none" else colours,
                                         impute=True).fit(train, file=args.train)
-        x_train = photometry.transform(train, file=args.train)
-        x_inf = photometry.transform(inference, file=args.data)
+        from astrolearn.catalogs.model_coverage import coverage_features
+
+        x_train = coverage_features(photometry, train, file=args.train)
+        x_inf = coverage_features(photometry, inference, file=args.data)
         for line in photometry.report_.lines():
             say(f"photometry (training set): {line}")
-        say(f"comparing {len(photometry.feature_names_)} photometric features: "
-            f"{', '.join(photometry.feature_names_)}")
+        say(f"comparing {x_train.shape[1]} photometric features (0/1 non-detection flags "
+            f"left out): {', '.join(x_train.columns)}")
     name = getattr(args, "magnitude", None)
     magnitude = None
     if name is None:
@@ -1069,6 +1071,28 @@ def coverage_command(args, say: Callable[[str], None]) -> AdversarialReport:
                        f"set {args.data} ({len(inference):,} rows). Features: "
                        f"{', '.join(result.features)}.")
         result.add_to(report)
+        if getattr(args, "embed", False):
+            _add_embedding_overlay(report, x_train, x_inf, result, seed=seed, say=say)
         report.write(report_path)
         print(f"report written to {report_path}")
     return result
+
+
+def _add_embedding_overlay(report, x_train, x_inf, result, *, seed: int, say,
+                           max_rows: int = 5000) -> None:
+    """t-SNE of (a sample of) the training rows, inference rows placed into it."""
+    from astrolearn.explore.embedding import embed
+    from astrolearn.explore.figures import plot_embedding_overlay
+
+    rng = np.random.default_rng(seed)
+    train_rows = np.sort(rng.choice(len(x_train), min(max_rows, len(x_train)), replace=False))
+    inf_rows = np.sort(rng.choice(len(x_inf), min(max_rows, len(x_inf)), replace=False))
+    say(f"t-SNE of {len(train_rows):,} training rows; placing {len(inf_rows):,} inference "
+        "rows into it ...")
+    embedding = embed(x_train.iloc[train_rows], method="tsne", random_state=seed)
+    placed = embedding.transform(x_inf.iloc[inf_rows])
+    outside = result.inference_scores[inf_rows] > result.coverage_level
+    report.figure(plot_embedding_overlay(embedding.coords, placed, highlight=outside),
+                  caption="t-SNE of the training rows (grey) with inference rows placed into "
+                  f"it; red: outside the training coverage ({outside.mean():.1%} of those "
+                  "shown)")
