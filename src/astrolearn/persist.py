@@ -43,6 +43,7 @@ __all__ = [
     "data_fingerprint",
     "load_model",
     "package_versions",
+    "read_estimator_manifest",
     "read_manifest",
     "row_hashes",
     "write_model_folder",
@@ -181,6 +182,24 @@ def write_model_folder(
         if tmp.exists():
             shutil.rmtree(tmp)
     return folder
+
+
+def read_estimator_manifest(folder: str | Path, estimator: str, task: str) -> dict[str, Any]:
+    """:func:`read_manifest`, checking that the folder holds an ``estimator`` model.
+
+    Examples
+    --------
+    >>> read_estimator_manifest("no-such-folder", "PhotoZ", "photoz")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    astrolearn.errors.AstrolearnInputError: ...
+    """
+    manifest = read_manifest(folder)
+    if manifest.get("estimator") != estimator:
+        raise AstrolearnInputError(
+            f"holds a {manifest.get('estimator')} for task {manifest.get('task')!r}, "
+            f"not a {estimator}", file=folder, fix=f"give a '{task}' model folder")
+    return manifest
 
 
 def read_manifest(folder: str | Path, *, verify: bool = True) -> dict[str, Any]:

@@ -27,7 +27,12 @@ from astrolearn.catalogs.model_coverage import (
 from astrolearn.catalogs.photometry import PhotometryFeatures
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.io import as_dataframe
-from astrolearn.persist import data_fingerprint, read_manifest, row_hashes, write_model_folder
+from astrolearn.persist import (
+    data_fingerprint,
+    read_estimator_manifest,
+    row_hashes,
+    write_model_folder,
+)
 
 __all__ = ["SourceClassifier", "labels_from"]
 
@@ -316,11 +321,7 @@ class SourceClassifier(ClassifierMixin, BaseEstimator):
     @classmethod
     def load(cls, folder: str | Path) -> SourceClassifier:
         """Read a classifier written by :meth:`save` (nothing is unpickled)."""
-        manifest = read_manifest(folder)
-        if manifest.get("estimator") != "SourceClassifier":
-            raise AstrolearnInputError(
-                f"holds a {manifest.get('estimator')} for task {manifest.get('task')!r}, "
-                "not a SourceClassifier", file=folder, fix="give a 'sources' model folder")
+        manifest = read_estimator_manifest(folder, "SourceClassifier", "sources")
         return cls._from_folder(Path(folder), manifest)
 
     @classmethod

@@ -259,8 +259,6 @@ def evaluate_sources(args, say: Callable[[str], None]) -> None:
     """``astrolearn evaluate``: metrics, duplicate check against training, HTML report."""
     from astrolearn.catalogs.classifier import SourceClassifier, labels_from
     from astrolearn.catalogs.evaluation import check_known_classes, evaluate_classification
-    from astrolearn.report import Report
-    from astrolearn.validation import find_duplicates
 
     model = SourceClassifier.load(args.model)
     if args.report is not None:
@@ -276,6 +274,20 @@ def evaluate_sources(args, say: Callable[[str], None]) -> None:
     magnitude, mag_name = magnitude_for_bins(model, frame, args.magnitude, args.data)
     evaluation = evaluate_classification(labels, proba, model.classes_, magnitude=magnitude,
                                          magnitude_name=mag_name)
+    for line in model.features_.inspect(frame, file=args.data).lines():
+        say(f"photometry: {line}")
+    finish_evaluation(args, model, frame, evaluation, say,
+                      title=f"astrolearn evaluation of {args.model.name} on {args.data.name}")
+
+
+def finish_evaluation(args, model, frame, evaluation, say: Callable[[str], None], *,
+                      title: str) -> None:
+    """The end of every ``evaluate``: print the metrics, check the test rows against the
+    training set (stored row hashes; leak checks when the training file is readable) and
+    write the HTML report when ``--report`` was given."""
+    from astrolearn.report import Report
+    from astrolearn.validation import find_duplicates
+
     duplicates = find_duplicates(None, frame, model.required_columns(),
                                  train_hashes=model.training_row_hashes_)
     print(evaluation.text())
@@ -283,19 +295,18 @@ def evaluate_sources(args, say: Callable[[str], None]) -> None:
     leaks = train_test_leaks(model, frame, say=say)
     if leaks is not None:
         print(leaks.text())
-    for line in model.features_.inspect(frame, file=args.data).lines():
-        say(f"photometry: {line}")
-    if args.report is not None:
-        report = Report(f"astrolearn evaluation of {args.model.name} on {args.data.name}")
-        report.section("Data and model", f"Model folder {args.model} "
-                       f"({model.manifest_.get('description', model.model)}), trained on "
-                       f"{model.n_training_rows_:,} rows. Evaluated on {len(frame):,} rows "
-                       f"of {args.data}. {duplicates.message()}.")
-        evaluation.add_to(report)
-        if leaks is not None:
-            leaks.add_to(report)
-        report.write(args.report)
-        print(f"report written to {args.report}")
+    if args.report is None:
+        return
+    report = Report(title)
+    report.section("Data and model", f"Model folder {args.model} "
+                   f"({model.manifest_.get('description', model.model)}), trained on "
+                   f"{model.n_training_rows_:,} rows. Evaluated on {len(frame):,} rows "
+                   f"of {args.data}. {duplicates.message()}.")
+    evaluation.add_to(report)
+    if leaks is not None:
+        leaks.add_to(report)
+    report.write(args.report)
+    print(f"report written to {args.report}")
 
 
 def predict_sources(args, say: Callable[[str], None]) -> None:

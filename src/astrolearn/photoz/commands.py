@@ -15,12 +15,12 @@ import numpy as np
 
 from astrolearn.catalogs.commands import (
     PHOTOZ_MODELS,
+    finish_evaluation,
     id_column_to_copy,
     magnitude_for_bins,
     read_catalog,
     resolve_settings,
     select_rows,
-    train_test_leaks,
     warn_about_leaks,
 )
 from astrolearn.errors import AstrolearnInputError
@@ -116,8 +116,6 @@ def evaluate_photoz_command(args, say: Callable[[str], None]) -> None:
     from astrolearn.io import check_not_input
     from astrolearn.photoz.estimator import PhotoZ, redshifts_from
     from astrolearn.photoz.evaluation import evaluate_photoz
-    from astrolearn.report import Report
-    from astrolearn.validation import find_duplicates
 
     model = PhotoZ.load(args.model)
     if args.report is not None:
@@ -134,25 +132,9 @@ def evaluate_photoz_command(args, say: Callable[[str], None]) -> None:
     evaluation = evaluate_photoz(z, pdfs, model.zgrid_, z_point=model.point_estimates(pdfs),
                                  point_estimate=model.point_estimate, magnitude=magnitude,
                                  magnitude_name=mag_name, classes=classes)
-    duplicates = find_duplicates(None, frame, model.required_columns(),
-                                 train_hashes=model.training_row_hashes_)
-    print(evaluation.text())
-    print(duplicates.message())
-    leaks = train_test_leaks(model, frame, say=say)
-    if leaks is not None:
-        print(leaks.text())
-    if args.report is not None:
-        report = Report(f"astrolearn photo-z evaluation of {args.model.name} on "
-                        f"{args.data.name}")
-        report.section("Data and model", f"Model folder {args.model} "
-                       f"({model.manifest_.get('description', model.model)}), trained on "
-                       f"{model.n_training_rows_:,} rows. Evaluated on {len(frame):,} rows "
-                       f"of {args.data}. {duplicates.message()}.")
-        evaluation.add_to(report)
-        if leaks is not None:
-            leaks.add_to(report)
-        report.write(args.report)
-        print(f"report written to {args.report}")
+    finish_evaluation(args, model, frame, evaluation, say,
+                      title=f"astrolearn photo-z evaluation of {args.model.name} on "
+                      f"{args.data.name}")
 
 
 def predict_photoz(args, say: Callable[[str], None]) -> None:

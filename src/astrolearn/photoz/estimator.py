@@ -40,7 +40,12 @@ from astrolearn.catalogs.model_coverage import (
 from astrolearn.catalogs.photometry import PhotometryFeatures
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.io import as_dataframe
-from astrolearn.persist import data_fingerprint, read_manifest, row_hashes, write_model_folder
+from astrolearn.persist import (
+    data_fingerprint,
+    read_estimator_manifest,
+    row_hashes,
+    write_model_folder,
+)
 from astrolearn.photoz import pdf as pdfs_
 from astrolearn.photoz.calibration import PITRecalibration
 from astrolearn.photoz.flexcode import FlexCodeDensity
@@ -502,11 +507,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
     @classmethod
     def load(cls, folder: str | Path) -> PhotoZ:
         """Read an estimator written by :meth:`save` (nothing is unpickled)."""
-        manifest = read_manifest(folder)
-        if manifest.get("estimator") != "PhotoZ":
-            raise AstrolearnInputError(
-                f"holds a {manifest.get('estimator')} for task {manifest.get('task')!r}, "
-                "not a PhotoZ model", file=folder, fix="give a 'photoz' model folder")
+        manifest = read_estimator_manifest(folder, "PhotoZ", "photoz")
         return cls._from_folder(Path(folder), manifest)
 
     @classmethod
