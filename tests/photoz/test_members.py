@@ -212,7 +212,8 @@ def test_mdn_augmentation_widens_pdfs(colour_problem, tmp_path):
     # the noise map is kept on save/load and has no effect at prediction time
     files = noisy.save(tmp_path, "mdn")
     again = MDNDensity.load(tmp_path, files, "mdn", config=noisy.get_config())
-    np.testing.assert_array_equal(again.net_.noise_map.numpy(), noise_map)
+    for net in again.nets_:
+        np.testing.assert_array_equal(net.noise_map.numpy(), noise_map)
     np.testing.assert_allclose(again.predict_pdf(X[te]), noisy.predict_pdf(X[te]),
                                rtol=1e-6, atol=1e-9)
 
@@ -232,3 +233,18 @@ def test_mdn_fit_is_reproducible(smooth):
     first = cls(**params).fit(x[:300], z[:300], ZGRID).predict_pdf(x[:20])
     second = cls(**params).fit(x[:300], z[:300], ZGRID).predict_pdf(x[:20])
     np.testing.assert_array_equal(first, second)
+
+
+def test_mdn_averages_the_pdfs_of_its_networks(smooth):
+    x, z = smooth
+    _, params = MEMBERS["mdn"]
+    params = {**params, "epochs": 3}
+    pair = MDNDensity(**params, n_networks=2).fit(x[:300], z[:300], ZGRID)
+    weights, means, _ = pair.mixture(x[:10])
+    assert means.shape[1] == 2 * params["n_components"]
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0, atol=1e-6)
+    singles = [MDNDensity(**{**params, "random_state": seed}, n_networks=1)
+               .fit(x[:300], z[:300], ZGRID).predict_pdf(x[:10]) for seed in (0, 1)]
+    # equal up to the renormalisation on the grid (each single PDF is normalised alone)
+    np.testing.assert_allclose(pair.predict_pdf(x[:10]), np.mean(singles, axis=0), rtol=1e-3,
+                               atol=1e-4)
