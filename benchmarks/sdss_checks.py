@@ -16,6 +16,7 @@ Data: ../shared/data/sdss/sdss_dr17_100k.parquet (or $ASTROLEARN_DATA/sdss/...).
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 
 import numpy as np
@@ -59,7 +60,7 @@ def main() -> None:
     coverage_seconds = time.perf_counter() - start
     rows = [{"r bin": "held-out r < 19 (control)", "n": len(control_rows),
              "outside": float(outside[control_rows].mean())}]
-    for lo, hi in zip(R_BINS[:-1], R_BINS[1:], strict=True):
+    for lo, hi in itertools.pairwise(R_BINS):
         mask = (r >= lo) & (r < hi)
         rows.append({"r bin": f"{lo:g}-{hi:g}", "n": int(mask.sum()),
                      "outside": float(outside[mask].mean()) if mask.any() else np.nan})
