@@ -426,17 +426,7 @@ def binned_purity_completeness(
     1
     """
     t, p, index = _label_codes(y_true, y_pred, classes)
-    try:
-        x = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise AstrolearnInputError(
-            "values is not numeric", fix="pass the numeric quantity to bin in (e.g. r mag)"
-        ) from exc
-    if x.ndim != 1:
-        raise AstrolearnInputError(
-            f"values has shape {x.shape}, expected one value per object",
-            fix="pass a 1-D array or a column",
-        )
+    x = _bin_quantity(values, "values")
     _check_same_length(y_true=t, values=x)
     missing = np.isnan(x)
     edges = _bin_edges(bins, x[~missing])
@@ -471,6 +461,23 @@ def binned_purity_completeness(
     result.attrs["n_missing_values"] = int(missing.sum())
     result.attrs["n_out_of_range"] = int((~missing & ~inside).sum())
     return result
+
+
+def _bin_quantity(values: Any, name: str) -> np.ndarray:
+    """The quantity to bin in (e.g. a magnitude) as a 1-D float array; NaN allowed."""
+    try:
+        x = np.asarray(values.to_numpy() if isinstance(values, pd.Series) else values,
+                       dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise AstrolearnInputError(
+            f"{name} is not numeric", fix="pass the numeric quantity to bin in (e.g. r mag)"
+        ) from exc
+    if x.ndim != 1:
+        raise AstrolearnInputError(
+            f"{name} has shape {x.shape}, expected one value per object",
+            fix="pass a 1-D array or a column",
+        )
+    return x
 
 
 def _bin_edges(bins: Any, finite_values: np.ndarray) -> np.ndarray:

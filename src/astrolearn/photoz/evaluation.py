@@ -115,12 +115,12 @@ class PhotoZEvaluation:
         return report
 
 
-def _headline(z_true, pdfs, zgrid, z_point) -> dict[str, float]:
+def _headline(z_true, pdfs, zgrid, z_point, n_modes) -> dict[str, float]:
     summary = metrics.point_metrics(z_point, z_true)
     summary.pop("outlier_threshold_rail", None)
     summary.update({k: v for k, v in metrics.pdf_metrics(pdfs, zgrid, z_true).items()
                     if not k.endswith("_pvalue")})
-    summary["multimodal_frac"] = float(np.mean(count_modes(pdfs, zgrid) > 1))
+    summary["multimodal_frac"] = float(np.mean(n_modes > 1))
     return {k: summary[k] for k in HEADLINE if k in summary}
 
 
@@ -183,7 +183,8 @@ def evaluate_photoz(
     if z_point is None:
         z_point = (pdf_mode if point_estimate == "mode" else pdf_median)(pdfs, zgrid)
     z_point = np.asarray(z_point, dtype=np.float64)
-    summary = _headline(z_true, pdfs, zgrid, z_point)
+    n_modes = count_modes(pdfs, zgrid)
+    summary = _headline(z_true, pdfs, zgrid, z_point, n_modes)
     by_magnitude = None
     if magnitude is not None:
         by_magnitude = metrics.binned_photoz_metrics(
@@ -201,11 +202,10 @@ def evaluate_photoz(
             mask = labels == name
             if mask.sum() >= 2:
                 rows.append({"class": name, **_headline(z_true[mask], pdfs[mask], zgrid,
-                                                        z_point[mask])})
+                                                        z_point[mask], n_modes[mask])})
         by_class = pd.DataFrame(rows)
     pit = metrics.pit_histogram(np.clip(pit_values(pdfs, zgrid, z_true), 0, 1))
     nz, _ = metrics.nz_comparison(pdfs, zgrid, z_true)
-    n_modes = count_modes(pdfs, zgrid)
     return PhotoZEvaluation(
         summary=summary, by_magnitude=by_magnitude, by_redshift=by_redshift,
         by_class=by_class, pit_histogram=pit, nz=nz, point_estimate=point_estimate,

@@ -96,8 +96,8 @@ class MDNDensity:
         PyTorch CPU threads while training.
     n_networks : int, default 2
         Networks trained from different seeds (``random_state``, ``random_state + 1``, ...)
-        whose PDFs are averaged: a small deep ensemble, steadier than one network (on SDSS
-        galaxies two networks lowered sigma_NMAD by 0.0005 over one).
+        whose PDFs are averaged: a small deep ensemble, steadier than one network (see
+        benchmarks/RESULTS.md for one- and two-network runs of the same benchmarks).
     """
 
     name = "mdn"

@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from astrolearn.errors import AstrolearnInputError
-from astrolearn.metrics import _bin_edges, _check_same_length, _unit_bins
+from astrolearn.metrics import _bin_edges, _bin_quantity, _check_same_length, _unit_bins
 from astrolearn.photoz.pdf import (
     normalise_pdfs,
     pdf_cdf,
@@ -706,19 +706,7 @@ def binned_photoz_metrics(
     [[17.0, 2.0, 0.0], [20.0, 1.0, 0.1]]
     """
     dz = delta_z(z_phot, z_spec)
-    try:
-        x = np.asarray(
-            quantity.to_numpy() if isinstance(quantity, pd.Series) else quantity, dtype=float
-        )
-    except (TypeError, ValueError) as exc:
-        raise AstrolearnInputError(
-            "quantity is not numeric", fix="pass the numeric quantity to bin in (e.g. r mag)"
-        ) from exc
-    if x.ndim != 1:
-        raise AstrolearnInputError(
-            f"quantity has shape {x.shape}, expected one value per object",
-            fix="pass a 1-D array or a column",
-        )
+    x = _bin_quantity(quantity, "quantity")
     _check_same_length(z_phot=dz, quantity=x)
     if (pdfs is None) != (zgrid is None):
         raise AstrolearnInputError(
