@@ -2,5 +2,6 @@
 
 from astrolearn.datasets.catalog_sim import simulate_catalog
 from astrolearn.datasets.examples import example_catalog, shared_data_path
+from astrolearn.datasets.transient_sim import simulate_transients
 
-__all__ = ["example_catalog", "shared_data_path", "simulate_catalog"]
+__all__ = ["example_catalog", "shared_data_path", "simulate_catalog", "simulate_transients"]
