@@ -16,7 +16,7 @@ from astrolearn import __version__
 from astrolearn.catalogs.commands import PHOTOZ_MODELS, SOURCE_MODELS
 from astrolearn.errors import AstrolearnInputError
 
-TASKS = ("sources", "photoz")
+TASKS = ("sources", "photoz", "transients")
 
 
 def _say(args) -> Callable[[str], None]:
@@ -41,6 +41,19 @@ def _add_catalog_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--hdf5-key", help="table inside an HDF5 file")
 
 
+def _add_lightcurve_options(group) -> None:
+    group.add_argument("--lightcurves", type=Path, help="light curves: long table, PLAsTiCC "
+                       "layout, or SNANA .DAT files (file, folder or glob)")
+    group.add_argument("--objects", type=Path, help="per-object table: object_id, redshift, "
+                       "redshift_err, mwebv, labels")
+    group.add_argument("--columns", help="column names, e.g. time=mjd,band=filter")
+    group.add_argument("--layout", choices=["auto", "long", "plasticc", "snana"])
+    group.add_argument("--survey", help="survey of the band names (lsst, des, ztf, atlas, "
+                       "ps1, sdss, swift): bands are matched by effective wavelength")
+    group.add_argument("--magnitudes", action="store_true", help="the light curves hold "
+                       "mag, mag_err and limit (upper limits) instead of flux")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astrolearn",
@@ -60,7 +73,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     fit = sub.add_parser("fit", help="train a model and save it as a model folder")
     fit.add_argument("task", choices=TASKS)
-    fit.add_argument("--data", type=Path, required=True, help="training catalog")
+    fit.add_argument("--data", type=Path, help="training catalog (sources, photoz)")
     fit.add_argument("--out", type=Path, required=True, help="model folder to write")
     _add_catalog_options(fit)
     feats = fit.add_argument_group("features and model")
@@ -95,11 +108,28 @@ def _build_parser() -> argparse.ArgumentParser:
                         help="PIT recalibration on held-out rows (default: on for ensemble)")
     photoz.add_argument("--point-estimate", choices=["median", "mode", "mean"],
                         help="point redshift reported by predict (default: median)")
+    transients = fit.add_argument_group("transients")
+    _add_lightcurve_options(transients)
+    transients.add_argument("--early-copies", type=int, help="truncated copies of each "
+                            "training object for early classification (1)")
+    transients.add_argument("--augment", type=int, default=0, metavar="N",
+                            help="redshifted copies per object (Boone 2019), for "
+                            "spectroscopic training sets")
+    transients.add_argument("--cadence-pool", type=Path, help="unlabelled light curves whose "
+                            "cadence and noise the --augment copies take")
+    transients.add_argument("--pool-objects", type=Path, help="their objects (redshifts)")
+    transients.add_argument("--gp-features", action="store_true",
+                            help="add Gaussian-process features (slower)")
     fit.add_argument("--quiet", action="store_true")
 
     evaluate = sub.add_parser("evaluate", help="score a model on labelled data")
     evaluate.add_argument("model", type=Path, help="model folder")
-    evaluate.add_argument("--data", type=Path, required=True)
+    evaluate.add_argument("--data", type=Path, help="labelled catalog (sources, photoz)")
+    _add_lightcurve_options(evaluate.add_argument_group("transients"))
+    evaluate.add_argument("--positive", help="transients: class for purity, completeness "
+                          "and the SPCC figure of merit (default SNIa or Ia when present)")
+    evaluate.add_argument("--days-list", help="transients: days after the first detection "
+                          "to score early classification (default 5,10,20,30,50)")
     evaluate.add_argument("--label", help="label column (default: the one used in fit); "
                           "for photoz, an optional class column for per-class metrics")
     evaluate.add_argument("--target", help="photoz: true-redshift column (default: the one "
@@ -114,7 +144,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     predict = sub.add_parser("predict", help="predict a catalog of any size, chunk by chunk")
     predict.add_argument("model", type=Path, help="model folder")
-    predict.add_argument("--data", type=Path, required=True, help="catalog file or folder")
+    predict.add_argument("--data", type=Path, help="catalog file or folder")
+    lc_group = predict.add_argument_group("transients")
+    _add_lightcurve_options(lc_group)
+    lc_group.add_argument("--days", type=float, help="classify from the first DAYS days "
+                          "after each object's first detection only")
     predict.add_argument("--out", type=Path, required=True, help=".parquet or .csv to write")
     predict.add_argument("--id", dest="id_column",
                          help="id column to copy (default: the one used in fit, if present)")
@@ -134,7 +168,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     simulate = sub.add_parser("simulate", help="write a simulated data set")
     simulate.add_argument("task", choices=TASKS)
-    simulate.add_argument("--n", type=int, default=10_000)
+    simulate.add_argument("--n", type=int, default=10_000,
+                          help="rows (sources), or objects per class (transients; --out is "
+                          "then a folder)")
     simulate.add_argument("--out", type=Path, required=True)
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--quiet", action="store_true")
@@ -214,7 +250,19 @@ def _add_explore_parser(sub) -> None:
 
 
 # ---------------------------------------------------------------------- commands
+def _require_data(args) -> None:
+    if args.data is None:
+        raise AstrolearnInputError(f"{args.command} needs --data CATALOG",
+                                   fix="name the catalog file with --data")
+
+
 def _cmd_fit(args) -> int:
+    if args.task == "transients":
+        from astrolearn.transients.commands import fit_transients
+
+        fit_transients(args, _say(args))
+        return 0
+    _require_data(args)
     if args.task == "photoz":
         from astrolearn.photoz.commands import fit_photoz
 
@@ -238,7 +286,14 @@ def _model_task(folder: Path) -> str:
 
 
 def _cmd_evaluate(args) -> int:
-    if _model_task(args.model) == "photoz":
+    task = _model_task(args.model)
+    if task == "transients":
+        from astrolearn.transients.commands import evaluate_transients_command
+
+        evaluate_transients_command(args, _say(args))
+        return 0
+    _require_data(args)
+    if task == "photoz":
         from astrolearn.photoz.commands import evaluate_photoz_command
 
         evaluate_photoz_command(args, _say(args))
@@ -250,7 +305,14 @@ def _cmd_evaluate(args) -> int:
 
 
 def _cmd_predict(args) -> int:
-    if _model_task(args.model) == "photoz":
+    task = _model_task(args.model)
+    if task == "transients":
+        from astrolearn.transients.commands import predict_transients
+
+        predict_transients(args, _say(args))
+        return 0
+    _require_data(args)
+    if task == "photoz":
         from astrolearn.photoz.commands import predict_photoz
 
         predict_photoz(args, _say(args))
@@ -268,6 +330,18 @@ def _cmd_simulate(args) -> int:
     if args.n < 1:
         raise AstrolearnInputError(f"--n must be at least 1, got {args.n}", fix="use --n 10000")
     start = time.perf_counter()
+    if args.task == "transients":
+        from astrolearn.datasets import simulate_transients
+
+        lightcurves, objects = simulate_transients(args.n, seed=args.seed)
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_table(lightcurves, args.out / "lightcurves.parquet")
+        write_table(objects.drop(columns=["peak_time", "true_redshift"]),
+                    args.out / "objects.parquet")
+        _say(args)(f"wrote {len(objects):,} simulated light curves ({args.n:,} per class) to "
+                   f"{args.out}/lightcurves.parquet and objects.parquet in "
+                   f"{time.perf_counter() - start:.1f} s")
+        return 0
     write_table(simulate_catalog(args.n, seed=args.seed), args.out)
     _say(args)(f"wrote {args.n:,} simulated sources to {args.out} "
                f"in {time.perf_counter() - start:.1f} s")

@@ -118,9 +118,11 @@ def _extractor(fit_algorithm: str):
 def _periodogram():
     import light_curve as lc
 
-    # the Nyquist frequency of the 10% shortest gaps: same-night revisits reach periods of
-    # a fraction of a day (RR Lyrae), which the average-gap Nyquist frequency misses
-    return lc.Periodogram(peaks=1, resolution=5.0, max_freq_factor=1.0, nyquist=0.1, fast=True)
+    # one fixed grid up to 5 cycles per day (periods down to 0.2 d: RR Lyrae c), 2^14 + 1
+    # frequencies (the FFT periodogram needs this form); irregular same-night revisits make
+    # periods far below the average-gap Nyquist limit measurable
+    return lc.Periodogram(peaks=1, freqs=np.linspace(0.0, 2 * np.pi * 5.0, 2**14 + 1),
+                          fast=True)
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -364,9 +364,9 @@ def map_bands(
     ----------
     source_bands : iterable of str
         Bands of the observed data (duplicates are ignored).
-    model_bands : iterable of str
+    model_bands : iterable of str, or mapping
         Bands the model was trained on (e.g. ``["u", "g", "r", "i", "z", "y"]`` with
-        ``model_survey="lsst"``).
+        ``model_survey="lsst"``), or a mapping of them to their effective wavelengths (Å).
     survey, model_survey : str, optional
         Surveys of bare source and model band names.
     tolerance : float
@@ -404,7 +404,10 @@ def map_bands(
     models = list(dict.fromkeys(model_bands))
     if not models:
         raise AstrolearnInputError("model_bands is empty", fix="list the model's bands")
-    model_wl = effective_wavelength(models, model_survey)
+    if isinstance(model_bands, Mapping):  # band -> effective wavelength, as a model stores
+        model_wl = np.array([float(model_bands[b]) for b in models])
+    else:
+        model_wl = effective_wavelength(models, model_survey)
     low, high = float(model_wl.min()), float(model_wl.max())
     mapping: dict[str, str] = {}
     unusable: dict[str, str] = {}
