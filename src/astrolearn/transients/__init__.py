@@ -13,3 +13,21 @@ canonical columns
 sorted by ``object_id`` then ``time``. Per-object metadata is a second table keyed by
 ``object_id`` with optional ``redshift``, ``redshift_err`` and ``mwebv`` columns.
 """
+
+from astrolearn.transients.classifier import TransientClassifier
+from astrolearn.transients.lightcurves import (
+    clean_lightcurves,
+    read_lightcurves,
+    read_objects,
+    read_snana,
+    truncate_lightcurves,
+)
+
+__all__ = [
+    "TransientClassifier",
+    "clean_lightcurves",
+    "read_lightcurves",
+    "read_objects",
+    "read_snana",
+    "truncate_lightcurves",
+]

@@ -76,7 +76,7 @@ def encode_sequences(
     >>> steps, lengths, static = encode_sequences(lc, np.array([7]), bands=["g", "r"],
     ...     wavelengths={"g": 4800.0, "r": 6200.0}, static=np.zeros((1, 1)))
     >>> steps.shape, lengths.tolist()
-    ((1, 3, 9), [3])
+    ((1, 3, 8), [3])
     """
     bands = list(bands)
     n_band = len(bands)
