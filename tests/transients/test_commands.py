@@ -104,3 +104,33 @@ def test_simulate_transients_writes_two_tables(tmp_path):
     lc = pd.read_parquet(tmp_path / "sim" / "lightcurves.parquet")
     assert len(objects) == 40 and "peak_time" not in objects.columns
     assert set(lc["object_id"]) == set(objects["object_id"])
+
+
+def _snana_text(snid, sim_type, rows, redshift):
+    lines = [f"SNID: {snid}", "FILTERS: griz", "MWEBV: 0.02 +- 0.001",
+             f"HOST_GALAXY_PHOTO-Z: {redshift:.4f} +- 0.03",
+             f"SIM_COMMENT:  SN Type = {sim_type} , MODEL = test", f"NOBS: {len(rows)}",
+             "NVAR: 7", "VARLIST: MJD FLT FIELD FLUXCAL FLUXCALERR MAG MAGERR"]
+    lines += [f"OBS: {r.time:.4f} {r.band} NULL {r.flux:.4e} {r.flux_err:.4e} 99.0 5.0"
+              for r in rows.itertuples()]
+    return "\n".join([*lines, "END:", ""])
+
+
+def test_fit_and_predict_from_snana_files(tmp_path, des_pair):
+    """SPCC-style SNANA .DAT files, one per object; labels from the SIM_COMMENT type."""
+    lc, meta = des_pair
+    folder = tmp_path / "dat"
+    folder.mkdir()
+    for row in meta.itertuples():
+        kind = "Ia" if row.label == "SNIa" else "IIP"
+        text = _snana_text(row.object_id, kind, lc[lc["object_id"] == row.object_id],
+                           row.redshift)
+        (folder / f"DES_SN{row.object_id:06d}.DAT").write_text(text)
+    assert main(["fit", "transients", "--lightcurves", str(folder), "--label", "sim_type",
+                 "--survey", "des", "--model-param", "n_estimators=20", "--early-copies",
+                 "0", "--out", str(tmp_path / "model"), "--quiet"]) == 0
+    assert main(["predict", str(tmp_path / "model"), "--lightcurves",
+                 str(folder / "DES_SN*.DAT"), "--out", str(tmp_path / "p.csv"),
+                 "--quiet"]) == 0
+    out = pd.read_csv(tmp_path / "p.csv")
+    assert len(out) == len(meta) and {"prob_Ia", "prob_IIP"} <= set(out.columns)
