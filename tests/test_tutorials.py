@@ -21,6 +21,7 @@ CASES = [
                                         "adjusted Rand"),
     ("04_bias_variance_and_leaks.py", "check_leaks flags as target leaks: ['redshift']"),
     ("05_train_vs_inference_coverage.py", "fraction of inference rows outside coverage: "),
+    ("06_transient_light_curves.py", "trained on the nearest third: accuracy "),
 ]
 
 

@@ -142,3 +142,17 @@ def test_unknown_band_at_prediction_is_named(fitted, des_pair_test):
     odd.loc[odd.index[:5], "band"] = "Y"
     with pytest.warns(UserWarning, match="not among the model's bands"):
         fitted.predict_proba(odd, meta)
+
+
+def test_gaussian_process_features_join_the_table(des_pair):
+    lc, meta = des_pair
+    few = meta.iloc[::6]
+    lc_few = lc[lc["object_id"].isin(few["object_id"])]
+    clf = TransientClassifier(survey="des", gp_features=True, early_copies=0,
+                              model_params={"n_estimators": 5}).fit(lc_few, "label",
+                                                                     objects=few)
+    gp_columns = [c for c in clf.feature_names_ if c.startswith("gp_")]
+    assert "gp_peak_time" not in gp_columns  # an absolute date is no feature
+    assert "gp_peak_after_first_detection" in gp_columns
+    assert any(c.startswith("gp_color_") for c in gp_columns)
+    assert clf.predict_proba(lc_few, few).shape == (len(few), 2)

@@ -295,6 +295,9 @@ def extract_features(
         from astrolearn.transients.gp import gp_features
 
         extra = gp_features(lightcurves, objects, wavelengths={b: wavelengths[b] for b in bands})
+        # the GP peak as days after the first detection, never as an absolute date
+        reference = pd.Series(t_ref, index=ids).reindex(extra.index)
+        extra["peak_after_first_detection"] = extra.pop("peak_time") - reference
         table = table.join(extra.add_prefix("gp_"), how="left")
     return table.astype(float)
 
