@@ -129,7 +129,8 @@ def map_to_model(lightcurves: pd.DataFrame, model, survey: str | None,
         raise AstrolearnInputError(
             f"none of the bands {', '.join(bands)} can be used by this model "
             f"(bands {', '.join(model.bands_)})", column="band",
-            fix="give --survey so the filters can be matched by wavelength")
+            fix="name the survey of bare filter names with --survey; filters far from every "
+            "model band need a model trained on bands that cover them")
     out = lightcurves.loc[keep].copy()
     out["band"] = out["band"].astype(str).map(mapping.mapping)
     return out
