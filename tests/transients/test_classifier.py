@@ -122,6 +122,11 @@ def test_redshift_augmentation_adds_fainter_copies(des_pair):
     clf.fit(lc_low, "label", objects=low_z, augment=2, cadence_pool=lc, pool_objects=meta)
     assert clf.n_training_objects_ == len(low_z)
     assert set(clf.classes_) == {"SNIa", "SNII-P"}
+    # the network keeps each original and its copies on one side of its validation split
+    net = TransientClassifier(survey="des", model="sequence", early_copies=0,
+                              sequence_params={"hidden": 8, "epochs": 2})
+    net.fit(lc_low, "label", objects=low_z, augment=1, cadence_pool=lc, pool_objects=meta)
+    assert net.predict_proba(lc_low, low_z).shape == (len(low_z), 2)
 
 
 def test_bad_options_and_labels(des_pair):

@@ -7,12 +7,8 @@ import pandas as pd
 import pytest
 
 from astrolearn.errors import AstrolearnInputError
-from astrolearn.transients.features import (
-    SHAPE_FEATURES,
-    distance_modulus,
-    extinction_coefficient,
-    extract_features,
-)
+from astrolearn.transients.features import SHAPE_FEATURES, distance_modulus, extract_features
+from astrolearn.transients.passbands import extinction_coefficient
 
 WAVE = {"g": 4730.0, "r": 6420.0, "i": 7840.0, "z": 9260.0}
 

@@ -198,6 +198,7 @@ import pandas as pd
 
 from astrolearn.catalogs.photometry import EXTINCTION_COEFFICIENTS
 from astrolearn.errors import AstrolearnInputError
+from astrolearn.transients.passbands import extinction_coefficient
 
 __all__ = ["GALACTIC_CLASSES", "SURVEYS", "TRANSIENT_CLASSES", "simulate_transients"]
 
@@ -404,33 +405,10 @@ def _bb_ratio(lam: np.ndarray, temp: np.ndarray, ref: float | np.ndarray = _LAM_
     return (ref / lam) ** 3 * np.expm1(_HC_K / (ref * temp)) / np.expm1(_HC_K / (lam * temp))
 
 
-def _ccm_k_exact(lam: np.ndarray, r_v: float) -> np.ndarray:
-    """Cardelli, Clayton & Mathis (1989) A_lambda / E(B-V) for wavelength(s) in Angstrom."""
-    x = np.clip(1.0e4 / np.asarray(lam, dtype=float), 0.3, 10.0)
-    a = np.empty_like(x)
-    b = np.empty_like(x)
-    ir = x < 1.1
-    a[ir] = 0.574 * x[ir] ** 1.61
-    b[ir] = -0.527 * x[ir] ** 1.61
-    opt = (x >= 1.1) & (x < 3.3)
-    y = x[opt] - 1.82
-    a[opt] = np.polyval([0.32999, -0.77530, 0.01979, 0.72085, -0.02427, -0.50447, 0.17699,
-                         1.0], y)
-    b[opt] = np.polyval([-2.09002, 5.30260, -0.62251, -5.38434, 1.07233, 2.28305, 1.41338,
-                         0.0], y)
-    uv = x >= 3.3
-    xu = np.minimum(x[uv], 8.0)
-    fa = np.where(xu > 5.9, -0.04473 * (xu - 5.9) ** 2 - 0.009779 * (xu - 5.9) ** 3, 0.0)
-    fb = np.where(xu > 5.9, 0.2130 * (xu - 5.9) ** 2 + 0.1207 * (xu - 5.9) ** 3, 0.0)
-    a[uv] = 1.752 - 0.316 * xu - 0.104 / ((xu - 4.67) ** 2 + 0.341) + fa
-    b[uv] = -3.090 + 1.825 * xu + 1.206 / ((xu - 4.62) ** 2 + 0.263) + fb
-    return r_v * (a + b / r_v)
-
-
 @lru_cache(maxsize=4)
 def _ccm_table(r_v: float) -> tuple[np.ndarray, np.ndarray]:
     lam = np.linspace(300.0, 13_000.0, 4000)
-    return lam, _ccm_k_exact(lam, r_v)
+    return lam, extinction_coefficient(lam, r_v)
 
 
 def _ccm_k(lam: np.ndarray, r_v: float) -> np.ndarray:

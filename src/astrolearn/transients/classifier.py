@@ -222,8 +222,11 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         return table.reindex(ids)
 
     # ------------------------------------------------------------------ training
-    def _with_early_copies(self, lightcurves, objects, ids, labels, weights):
-        """Add truncated copies; objects get integer keys ``k * n + position``."""
+    def _with_early_copies(self, lightcurves, objects, ids, labels, weights, origin):
+        """Add truncated copies; objects get integer keys ``k * n + position``.
+
+        ``origin`` names the original object of each row (redshifted copies share it), so
+        that a copy and its original never straddle the early-stopping split."""
         n = len(ids)
         position = pd.Index(ids).get_indexer(lightcurves["object_id"])
         base = lightcurves.loc[position >= 0].copy()
@@ -249,7 +252,7 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         copies = int(self.early_copies) + 1
         return (pd.concat(parts, ignore_index=True), pd.concat(metas, ignore_index=True),
                 np.arange(copies * n), np.tile(labels, copies), np.tile(weights, copies),
-                np.tile(np.arange(n), copies))
+                np.tile(pd.factorize(origin)[0], copies))
 
     def fit(self, lightcurves: pd.DataFrame, y, objects: pd.DataFrame | None = None, *,
             sample_weight=None, augment: int = 0, cadence_pool: pd.DataFrame | None = None,
@@ -289,13 +292,13 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
                                        fix="train on at least two classes")
         weights = np.ones(len(ids)) if sample_weight is None else np.asarray(sample_weight,
                                                                              float)
-        train_objects = objects
+        train_objects, origin = objects, ids
         if augment:
-            clean, train_objects, ids, codes, weights = self._augment(
+            clean, train_objects, ids, codes, weights, origin = self._augment(
                 clean, objects, ids, codes, weights, int(augment), cadence_pool, pool_objects,
                 file)
         lc, meta, keys, codes, weights, groups = self._with_early_copies(
-            clean, train_objects, ids, codes, weights)
+            clean, train_objects, ids, codes, weights, origin)
         if self.class_weight == "balanced":
             weights = weights * compute_sample_weight("balanced", codes)
         self.classes_ = classes.astype(object)
@@ -349,6 +352,8 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         aug_lc, aug_meta = augment_lightcurves(
             clean, meta, self.wavelengths_, n_copies=n_copies, target_redshifts=target,
             cadence_pool=pool_clean, pool_metadata=pool_objects, seed=self.random_state)
+        origin = np.concatenate([meta["object_id"].to_numpy(),
+                                 aug_meta["original_id"].to_numpy()])
         aug_meta = aug_meta.drop(columns=["redshift_true", "original_id"], errors="ignore")
         if self.redshift != "redshift":
             aug_meta = aug_meta.rename(columns={"redshift": self.redshift})
@@ -357,7 +362,7 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         lc = lc.sort_values(["object_id", "time"], kind="stable", ignore_index=True)
         all_meta = pd.concat([meta, aug_meta], ignore_index=True)
         return (lc, all_meta, all_meta["object_id"].to_numpy(),
-                all_meta["_code"].to_numpy(int), all_meta["_weight"].to_numpy(float))
+                all_meta["_code"].to_numpy(int), all_meta["_weight"].to_numpy(float), origin)
 
     # ------------------------------------------------------------------ prediction
     def _check_fitted(self) -> None:

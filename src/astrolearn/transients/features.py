@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 
 from astrolearn.errors import AstrolearnInputError
+from astrolearn.transients.passbands import extinction_coefficient
 
-__all__ = ["SHAPE_FEATURES", "distance_modulus", "extinction_coefficient", "extract_features"]
+__all__ = ["SHAPE_FEATURES", "distance_modulus", "extract_features"]
 
 #: Per-band shape features, by the names the light-curve package gives them.
 SHAPE_FEATURES = (
@@ -49,42 +50,6 @@ SHAPE_FEATURES = (
 )
 _ZERO_POINT = 27.5
 _PEAK_SNR = 3.0
-
-
-def extinction_coefficient(wavelength_aa: np.ndarray | float, r_v: float = 3.1) -> np.ndarray:
-    """A_lambda / E(B-V) of the Cardelli, Clayton & Mathis (1989) law at given wavelengths.
-
-    Parameters
-    ----------
-    wavelength_aa : float or array
-        Effective wavelengths in Ångström (valid 1,000–33,000 Å).
-    r_v : float, default 3.1
-
-    Examples
-    --------
-    >>> round(float(extinction_coefficient(5500.0)), 2)  # ~R_V at V
-    3.1
-    """
-    lam = np.atleast_1d(np.asarray(wavelength_aa, dtype=float))
-    x = 1e4 / lam  # inverse microns
-    a = np.zeros_like(x)
-    b = np.zeros_like(x)
-    ir = x < 1.1
-    a[ir], b[ir] = 0.574 * x[ir] ** 1.61, -0.527 * x[ir] ** 1.61
-    opt = (x >= 1.1) & (x < 3.3)
-    y = x[opt] - 1.82
-    a[opt] = np.polyval([0.32999, -0.77530, 0.01979, 0.72085, -0.02427, -0.50447, 0.17699,
-                         1.0], y)
-    b[opt] = np.polyval([-2.09002, 5.30260, -0.62251, -5.38434, 1.07233, 2.28305, 1.41338,
-                         0.0], y)
-    uv = x >= 3.3
-    xu = x[uv]
-    fa = np.where(xu >= 5.9, -0.04473 * (xu - 5.9) ** 2 - 0.009779 * (xu - 5.9) ** 3, 0.0)
-    fb = np.where(xu >= 5.9, 0.2130 * (xu - 5.9) ** 2 + 0.1207 * (xu - 5.9) ** 3, 0.0)
-    a[uv] = 1.752 - 0.316 * xu - 0.104 / ((xu - 4.67) ** 2 + 0.341) + fa
-    b[uv] = -3.090 + 1.825 * xu + 1.206 / ((xu - 4.62) ** 2 + 0.263) + fb
-    out = (a + b / r_v) * r_v
-    return out if np.ndim(wavelength_aa) else out[0]
 
 
 def distance_modulus(z: np.ndarray) -> np.ndarray:

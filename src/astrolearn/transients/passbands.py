@@ -49,6 +49,7 @@ __all__ = [
     "BandMapping",
     "Passband",
     "effective_wavelength",
+    "extinction_coefficient",
     "magnitudes_to_flux",
     "map_bands",
     "resolve_band",
@@ -294,6 +295,51 @@ def effective_wavelength(bands: str | Iterable[str], survey: str | None = None) 
     """
     names = [bands] if isinstance(bands, str) else list(bands)
     return np.array([PASSBANDS[resolve_band(b, survey)].wavelength for b in names], dtype=float)
+
+
+def extinction_coefficient(wavelength_aa: np.ndarray | float, r_v: float = 3.1) -> np.ndarray:
+    """A_lambda / E(B-V) of the Cardelli, Clayton & Mathis (1989) law.
+
+    Wavelengths outside the law's range (1,000–33,000 Å; 0.3–10 inverse microns) are
+    clipped to its ends, and the far-UV curvature term is frozen beyond 8 inverse microns.
+
+    Parameters
+    ----------
+    wavelength_aa : float or array
+        Effective wavelengths in Ångström.
+    r_v : float, default 3.1
+
+    Returns
+    -------
+    float or ndarray
+        Same shape as ``wavelength_aa``.
+
+    Examples
+    --------
+    >>> round(float(extinction_coefficient(5500.0)), 2)  # ~R_V at V
+    3.1
+    """
+    lam = np.asarray(wavelength_aa, dtype=float)
+    x = np.clip(1.0e4 / np.atleast_1d(lam), 0.3, 10.0)
+    a = np.empty_like(x)
+    b = np.empty_like(x)
+    ir = x < 1.1
+    a[ir] = 0.574 * x[ir] ** 1.61
+    b[ir] = -0.527 * x[ir] ** 1.61
+    opt = (x >= 1.1) & (x < 3.3)
+    y = x[opt] - 1.82
+    a[opt] = np.polyval([0.32999, -0.77530, 0.01979, 0.72085, -0.02427, -0.50447, 0.17699,
+                         1.0], y)
+    b[opt] = np.polyval([-2.09002, 5.30260, -0.62251, -5.38434, 1.07233, 2.28305, 1.41338,
+                         0.0], y)
+    uv = x >= 3.3
+    xu = np.minimum(x[uv], 8.0)
+    fa = np.where(xu > 5.9, -0.04473 * (xu - 5.9) ** 2 - 0.009779 * (xu - 5.9) ** 3, 0.0)
+    fb = np.where(xu > 5.9, 0.2130 * (xu - 5.9) ** 2 + 0.1207 * (xu - 5.9) ** 3, 0.0)
+    a[uv] = 1.752 - 0.316 * xu - 0.104 / ((xu - 4.67) ** 2 + 0.341) + fa
+    b[uv] = -3.090 + 1.825 * xu + 1.206 / ((xu - 4.62) ** 2 + 0.263) + fb
+    out = r_v * (a + b / r_v)
+    return out.reshape(lam.shape) if lam.ndim else out[0]
 
 
 @dataclass
