@@ -202,7 +202,7 @@ def demo_transients(folder: Path, report: Report, n: int | None, seed: int,
         f"{len(test_meta):,} objects (seed {seed + 3}) scores it on complete light curves "
         "and on their first days after the first detection, as a broker would.")
     start = time.perf_counter()
-    model = TransientClassifier(survey="lsst", random_state=seed, n_jobs=None)
+    model = TransientClassifier(survey="lsst", random_state=seed)
     model.fit(lc, "label", objects=meta)
     seconds = time.perf_counter() - start
     say(f"[transients] fitted on {len(meta):,} objects in {seconds:.0f} s")

@@ -134,3 +134,13 @@ def test_fit_and_predict_from_snana_files(tmp_path, des_pair):
                  "--quiet"]) == 0
     out = pd.read_csv(tmp_path / "p.csv")
     assert len(out) == len(meta) and {"prob_Ia", "prob_IIP"} <= set(out.columns)
+
+
+def test_fit_with_cross_validation_stores_its_metrics(workspace, capsys):
+    out = workspace / "model_cv"
+    assert main(["fit", "transients", *_io(workspace, "train"), "--label", "target",
+                 "--survey", "des", "--model-param", "n_estimators=10", "--early-copies", "0",
+                 "--cv", "2", "--out", str(out), "--quiet"]) == 0
+    assert "cross-validation (2-fold" in capsys.readouterr().out
+    cv = json.loads((out / "manifest.json").read_text())["metrics"]["cross_validation"]
+    assert cv["folds"] == 2 and 0.0 <= cv["accuracy"] <= 1.0

@@ -292,6 +292,13 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
                                        fix="train on at least two classes")
         weights = np.ones(len(ids)) if sample_weight is None else np.asarray(sample_weight,
                                                                              float)
+        if weights.shape != (len(ids),):
+            raise AstrolearnInputError(f"{weights.size} sample weights for {len(ids)} objects",
+                                       file=file, fix="give one weight per object")
+        self.fingerprint_ = data_fingerprint(row_hashes(clean[["time", "flux", "flux_err"]]))
+        self.class_counts_ = {str(c): int(n) for c, n in
+                              zip(classes, np.bincount(codes, minlength=len(classes)),
+                                  strict=True)}
         train_objects, origin = objects, ids
         if augment:
             clean, train_objects, ids, codes, weights, origin = self._augment(
@@ -320,18 +327,9 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
             self.models_["sequence"] = net.fit(steps, lengths, static, codes,
                                                n_classes=len(classes), sample_weight=weights,
                                                groups=groups, progress=progress)
-        hashes = row_hashes(clean[["time", "flux", "flux_err"]])
-        self.fingerprint_ = data_fingerprint(hashes)
-        self.class_counts_ = {str(c): int(n) for c, n in
-                              zip(classes, np.bincount(self._labels_codes(labels, classes)),
-                                  strict=True)}
         self.n_training_objects_ = len(labels)
         self.n_unusable_training_objects_ = int((~quality["usable"]).sum())
         return self
-
-    @staticmethod
-    def _labels_codes(labels, classes) -> np.ndarray:
-        return np.searchsorted(classes, labels)
 
     def _augment(self, clean, objects, ids, codes, weights, n_copies, pool, pool_objects,
                  file):

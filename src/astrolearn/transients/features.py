@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from astrolearn.errors import AstrolearnInputError
+from astrolearn.transients.lightcurves import first_detection_time
 from astrolearn.transients.passbands import extinction_coefficient
 
 __all__ = ["SHAPE_FEATURES", "distance_modulus", "extract_features"]
@@ -184,11 +185,7 @@ def extract_features(
     flux, err = flux * dust, err * dust
 
     # reference time and brightness of each object
-    t_ref = np.full(n_obj, np.inf)
-    np.minimum.at(t_ref, obj_codes[det], time[det])
-    first_obs = np.full(n_obj, np.inf)
-    np.minimum.at(first_obs, obj_codes, time)
-    t_ref = np.where(np.isfinite(t_ref), t_ref, first_obs)
+    t_ref = first_detection_time(lightcurves).reindex(ids).to_numpy(dtype=float)
     t_last_det = np.full(n_obj, -np.inf)
     np.maximum.at(t_last_det, obj_codes[det], time[det])
     scale = np.zeros(n_obj)
@@ -208,7 +205,6 @@ def extract_features(
 
     # brightness and colours
     snr = flux / err
-    peak = np.full((n_obj, n_band), np.nan)
     good = known & (snr >= _PEAK_SNR)
     flat = obj_codes[good] * n_band + band_codes[good].astype(int)
     peak_flat = np.full(n_obj * n_band, -np.inf)
