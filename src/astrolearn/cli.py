@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -383,8 +384,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     astrolearn 0.1.0
     """
     args = _build_parser().parse_args(argv)
+
+    def one_line(message, category, *_ignored, **_kw) -> None:
+        kind = "warning" if category is UserWarning else category.__name__
+        print(f"astrolearn {args.command}: {kind}: {message}", file=sys.stderr)
+
     try:
-        return COMMANDS[args.command](args)
+        with warnings.catch_warnings():
+            warnings.showwarning = one_line  # warnings as one line, not a source excerpt
+            return COMMANDS[args.command](args)
     except AstrolearnInputError as err:
         print(f"astrolearn {args.command}: error: {err}", file=sys.stderr)
         return 2

@@ -144,3 +144,15 @@ def test_fit_with_cross_validation_stores_its_metrics(workspace, capsys):
     assert "cross-validation (2-fold" in capsys.readouterr().out
     cv = json.loads((out / "manifest.json").read_text())["metrics"]["cross_validation"]
     assert cv["folds"] == 2 and 0.0 <= cv["accuracy"] <= 1.0
+
+
+def test_warnings_are_one_line_on_the_command_line(workspace, capsys):
+    lc = pd.read_parquet(workspace / "test.parquet")
+    lc.loc[lc.index[:3], "flux_err"] = 0.0  # dropped by cleaning, with a warning
+    lc.to_parquet(workspace / "bad.parquet")
+    assert main(["predict", str(workspace / "model"), "--lightcurves",
+                 str(workspace / "bad.parquet"), "--columns", "time=mjd,band=filter",
+                 "--out", str(workspace / "bad_pred.parquet"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "astrolearn predict: warning:" in err and "flux_err" in err
+    assert "clean_lightcurves(" not in err
