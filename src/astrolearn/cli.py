@@ -251,33 +251,38 @@ def _add_explore_parser(sub) -> None:
 
 
 # ---------------------------------------------------------------------- commands
-def _require_data(args) -> None:
-    if args.data is None:
+#: The command-line work of each task: module of astrolearn, and its function for each of
+#: fit, evaluate and predict. Catalog tasks read ``--data``; transients read light curves.
+TASK_COMMANDS = {
+    "sources": ("catalogs.commands", {"fit": "fit_sources", "evaluate": "evaluate_sources",
+                                      "predict": "predict_sources"}),
+    "photoz": ("photoz.commands", {"fit": "fit_photoz", "evaluate": "evaluate_photoz_command",
+                                   "predict": "predict_photoz"}),
+    "transients": ("transients.commands", {"fit": "fit_transients",
+                                           "evaluate": "evaluate_transients_command",
+                                           "predict": "predict_transients"}),
+}
+
+
+def _run_task(task: str, args) -> int:
+    import importlib
+
+    if task != "transients" and args.data is None:
         raise AstrolearnInputError(f"{args.command} needs --data CATALOG",
                                    fix="name the catalog file with --data")
+    module, functions = TASK_COMMANDS[task]
+    work = getattr(importlib.import_module(f"astrolearn.{module}"), functions[args.command])
+    work(args, _say(args))
+    return 0
 
 
 def _cmd_fit(args) -> int:
-    if args.task == "transients":
-        from astrolearn.transients.commands import fit_transients
-
-        fit_transients(args, _say(args))
-        return 0
-    _require_data(args)
-    if args.task == "photoz":
-        from astrolearn.photoz.commands import fit_photoz
-
-        fit_photoz(args, _say(args))
-        return 0
-    from astrolearn.catalogs.commands import fit_sources
-
-    if args.select or args.target or args.z_max or args.n_grid or args.recalibrate is not None \
-            or args.point_estimate:
+    if args.task == "sources" and (args.select or args.target or args.z_max or args.n_grid
+                                   or args.recalibrate is not None or args.point_estimate):
         raise AstrolearnInputError("--select, --target, --z-max, --n-grid, --recalibrate and "
                                    "--point-estimate are photoz options",
                                    fix="drop them, or fit photoz")
-    fit_sources(args, _say(args))
-    return 0
+    return _run_task(args.task, args)
 
 
 def _model_task(folder: Path) -> str:
@@ -286,42 +291,9 @@ def _model_task(folder: Path) -> str:
     return read_manifest(folder).get("task", "sources")
 
 
-def _cmd_evaluate(args) -> int:
-    task = _model_task(args.model)
-    if task == "transients":
-        from astrolearn.transients.commands import evaluate_transients_command
-
-        evaluate_transients_command(args, _say(args))
-        return 0
-    _require_data(args)
-    if task == "photoz":
-        from astrolearn.photoz.commands import evaluate_photoz_command
-
-        evaluate_photoz_command(args, _say(args))
-        return 0
-    from astrolearn.catalogs.commands import evaluate_sources
-
-    evaluate_sources(args, _say(args))
-    return 0
-
-
-def _cmd_predict(args) -> int:
-    task = _model_task(args.model)
-    if task == "transients":
-        from astrolearn.transients.commands import predict_transients
-
-        predict_transients(args, _say(args))
-        return 0
-    _require_data(args)
-    if task == "photoz":
-        from astrolearn.photoz.commands import predict_photoz
-
-        predict_photoz(args, _say(args))
-        return 0
-    from astrolearn.catalogs.commands import predict_sources
-
-    predict_sources(args, _say(args))
-    return 0
+def _cmd_with_model(args) -> int:
+    """``evaluate`` and ``predict``: the work of the task the model folder was fitted for."""
+    return _run_task(_model_task(args.model), args)
 
 
 def _cmd_simulate(args) -> int:
@@ -371,8 +343,8 @@ EXPLORE_TOOLS = {"embed": ("embedding", "embed_command"),
                  "leaks": ("leakage", "leaks_command"),
                  "learning-curve": ("learning", "learning_command")}
 
-COMMANDS = {"explore": _cmd_explore, "fit": _cmd_fit, "evaluate": _cmd_evaluate,
-            "predict": _cmd_predict, "simulate": _cmd_simulate, "demo": _cmd_demo}
+COMMANDS = {"explore": _cmd_explore, "fit": _cmd_fit, "evaluate": _cmd_with_model,
+            "predict": _cmd_with_model, "simulate": _cmd_simulate, "demo": _cmd_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
