@@ -13,7 +13,8 @@ Labels: the 3 classes Ia / II / Ibc. Two protocols:
 Reported: Ia-vs-rest ROC AUC, the SPCC Ia figure of merit (W = 3, P(Ia) > 0.5), 3-class
 accuracy and macro-F1, wall time.
 
-    python benchmarks/spcc.py [--protocols a,b] [--augment 10] [--model lightgbm]
+    python benchmarks/spcc.py [--protocols a,b] [--augment 10] [--wavelength-scale auto]
+        [--model lightgbm]
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def main() -> None:
     parser.add_argument("--protocols", default="a,b")
     parser.add_argument("--augment", type=int, default=10,
                         help="redshifted copies per training object in protocol (a)")
+    parser.add_argument("--wavelength-scale", default="auto",
+                        help="wavelength length scale (Å) of the augmentation's GPs, or auto")
     parser.add_argument("--model", default="lightgbm")
     parser.add_argument("--early-copies", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
@@ -69,7 +72,10 @@ def main() -> None:
 
     def make() -> TransientClassifier:
         return TransientClassifier(survey="des", model=args.model,
-                                   early_copies=args.early_copies, random_state=args.seed)
+                                   early_copies=args.early_copies, random_state=args.seed,
+                                   augment_wavelength_scale=(
+                                       args.wavelength_scale if args.wavelength_scale == "auto"
+                                       else float(args.wavelength_scale)))
 
     rows = []
     if "a" in args.protocols:
@@ -85,6 +91,8 @@ def main() -> None:
             seconds = time.perf_counter() - start
             name = (f"(a) spec. subset, augmented x{copies}" if copies
                     else "(a) spec. subset, no augmentation")
+            if copies:
+                name += f", GP wavelength scale {clf.augment_wavelength_scale_:g} Å"
             rows.append(_score(name, clf, lc_test, test, labels[~spec], seconds))
             print(markdown(pd.DataFrame(rows[-1:]), float_format="{:.4f}"), flush=True)
     if "b" in args.protocols:
@@ -100,7 +108,8 @@ def main() -> None:
 
     print(f"\ndata: {lc_path.parent} ({objects.shape[0]:,} objects, {len(lc):,} points)")
     print(f"labels: Ia / II / Ibc; features use host photo-z, MW E(B-V); seed {args.seed}")
-    print(f"model: TransientClassifier({args.model}), early copies {args.early_copies}")
+    print(f"model: TransientClassifier({args.model}), early copies {args.early_copies}, "
+          f"augmentation GP wavelength scale {args.wavelength_scale}")
     print(f"hardware: {hardware()}")
     print(f"wall time: {time.perf_counter() - start_all:.0f} s in all")
     print(markdown(pd.DataFrame(rows), float_format="{:.4f}"))

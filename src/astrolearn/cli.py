@@ -119,6 +119,9 @@ def _build_parser() -> argparse.ArgumentParser:
     transients.add_argument("--cadence-pool", type=Path, help="unlabelled light curves whose "
                             "cadence and noise the --augment copies take")
     transients.add_argument("--pool-objects", type=Path, help="their objects (redshifts)")
+    transients.add_argument("--augment-wavelength-scale", type=float, metavar="ANGSTROM",
+                            help="wavelength length scale of the Gaussian processes behind "
+                            "--augment (default: the one the training light curves prefer)")
     transients.add_argument("--gp-features", action="store_true",
                             help="add Gaussian-process features (slower)")
     fit.add_argument("--quiet", action="store_true")

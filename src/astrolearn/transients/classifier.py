@@ -79,6 +79,12 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         Range of days after the first detection at which those copies are cut.
     gp_features : bool, default False
         Add the Gaussian-process features (slower; see :mod:`astrolearn.transients.gp`).
+    augment_wavelength_scale : float or "auto", default "auto"
+        Wavelength length scale (Å) of the Gaussian processes that make the redshifted
+        copies of ``fit(..., augment=N)``. ``"auto"`` takes the scale the training light
+        curves prefer (highest GP marginal likelihood, see
+        :func:`astrolearn.transients.gp.choose_wavelength_scale`); avocado fixed 6000 Å,
+        which smooths away part of each object's colour (benchmarks/RESULTS.md, SPCC).
     model_params : dict, optional
         LightGBM settings overriding the defaults.
     sequence_params : dict, optional
@@ -113,6 +119,7 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         early_copies: int = 1,
         early_days: tuple[float, float] = (5.0, 60.0),
         gp_features: bool = False,
+        augment_wavelength_scale: float | str = "auto",
         model_params: Mapping[str, Any] | None = None,
         sequence_params: Mapping[str, Any] | None = None,
         min_points: int = 3,
@@ -130,6 +137,7 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         self.early_copies = early_copies
         self.early_days = early_days
         self.gp_features = gp_features
+        self.augment_wavelength_scale = augment_wavelength_scale
         self.model_params = model_params
         self.sequence_params = sequence_params
         self.min_points = min_points
@@ -347,9 +355,16 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         if pool_objects is not None and self.redshift in pool_objects.columns:
             target = pd.to_numeric(pool_objects[self.redshift], errors="coerce").to_numpy()
         pool_clean = None if pool is None else self._clean(pool)[0]
+        scale = self.augment_wavelength_scale
+        if scale == "auto":
+            from astrolearn.transients.gp import choose_wavelength_scale
+
+            scale = choose_wavelength_scale(clean, self.wavelengths_, seed=self.random_state)
+        self.augment_wavelength_scale_ = float(scale)
         aug_lc, aug_meta = augment_lightcurves(
             clean, meta, self.wavelengths_, n_copies=n_copies, target_redshifts=target,
-            cadence_pool=pool_clean, pool_metadata=pool_objects, seed=self.random_state)
+            cadence_pool=pool_clean, pool_metadata=pool_objects, seed=self.random_state,
+            length_scale_wavelength=self.augment_wavelength_scale_)
         origin = np.concatenate([meta["object_id"].to_numpy(),
                                  aug_meta["original_id"].to_numpy()])
         aug_meta = aug_meta.drop(columns=["redshift_true", "original_id"], errors="ignore")

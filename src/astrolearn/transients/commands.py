@@ -144,6 +144,7 @@ def _make_model(args, seed: int):
         bands, survey=getattr(args, "survey", None), model=args.model or "lightgbm",
         early_copies=1 if args.early_copies is None else args.early_copies,
         gp_features=bool(getattr(args, "gp_features", False)),
+        augment_wavelength_scale=getattr(args, "augment_wavelength_scale", None) or "auto",
         model_params=parse_model_params(args.model_param or [], {}) or None,
         class_weight=None if getattr(args, "class_weight", None) == "none" else "balanced",
         random_state=seed)
