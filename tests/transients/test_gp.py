@@ -179,3 +179,24 @@ def test_bad_input():
         fit_gps(lc.drop(columns="flux_err"), WL)
     with pytest.raises(AstrolearnInputError, match="reference band"):
         gp_features(lc.assign(band="r"), wavelengths=WL, reference_band="g")
+
+
+def test_wavelength_scale_follows_how_alike_the_bands_are():
+    from astrolearn.transients.gp import choose_wavelength_scale
+
+    rng = np.random.default_rng(5)
+    wave = {"g": 4800.0, "r": 6200.0, "i": 7500.0, "z": 8700.0}
+    t = np.arange(0.0, 80.0, 2.0)
+
+    def table(peaks):
+        rows = []
+        for oid in range(6):
+            for band, peak in zip(wave, peaks, strict=True):
+                flux = 100 * np.exp(-0.5 * ((t - peak) / 6) ** 2) + rng.normal(0, 1, t.size)
+                rows.append(pd.DataFrame({"object_id": oid, "time": t, "band": band,
+                                          "flux": flux, "flux_err": 1.0}))
+        return pd.concat(rows, ignore_index=True)
+
+    alike = choose_wavelength_scale(table([30, 30, 30, 30]), wave)
+    unlike = choose_wavelength_scale(table([15, 45, 20, 60]), wave)
+    assert alike > unlike
