@@ -39,7 +39,7 @@ from astrolearn.persist import (
     row_hashes,
     write_model_folder,
 )
-from astrolearn.transients.features import extract_features
+from astrolearn.transients.features import extract_features, object_column
 from astrolearn.transients.lightcurves import (
     clean_lightcurves,
     first_detection_time,
@@ -211,14 +211,8 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         return labels.astype(str)
 
     def _static(self, objects: pd.DataFrame | None, ids: np.ndarray) -> np.ndarray:
-        columns = []
-        for name in (self.redshift, self.redshift_err, self.mwebv):
-            if objects is None or name is None or name not in objects.columns:
-                columns.append(np.full(len(ids), np.nan))
-            else:
-                values = objects.set_index("object_id")[name].reindex(ids)
-                columns.append(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
-        static = np.column_stack(columns)
+        static = np.column_stack([object_column(objects, ids, name, np.nan)
+                                  for name in (self.redshift, self.redshift_err, self.mwebv)])
         return np.column_stack([np.nan_to_num(static, nan=-1.0), np.isnan(static[:, :1])])
 
     def _features(self, lightcurves, objects, ids) -> pd.DataFrame:

@@ -215,12 +215,13 @@ class TransientEvaluation:
 
 def _redshift_table(truth: np.ndarray, predicted: np.ndarray, classes: Sequence[Any],
                     positive: Any, redshift: Any, bins: int | Sequence[float]) -> pd.DataFrame:
+    """Accuracy (and the positive class's purity and completeness) per redshift bin, counted
+    by :func:`astrolearn.metrics.binned_purity_completeness`; an integer ``bins`` gives
+    equal-count bins."""
     try:
-        z = np.asarray(redshift, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise AstrolearnInputError("redshift holds values that are not numbers",
-                                   column="redshift", fix="pass one number (or NaN) per object"
-                                   ) from exc
+        z = metrics._bin_quantity(redshift, "redshift")
+    except AstrolearnInputError as err:
+        raise AstrolearnInputError(err.problem, column="redshift", fix=err.fix) from None
     if z.shape != (len(truth),):
         raise AstrolearnInputError(
             f"redshift has shape {z.shape} for {len(truth)} objects", column="redshift",
@@ -234,37 +235,22 @@ def _redshift_table(truth: np.ndarray, predicted: np.ndarray, classes: Sequence[
             raise AstrolearnInputError(f"redshift_bins must be >= 1, got {bins}",
                                        fix="pass e.g. redshift_bins=4")
         edges = np.unique(np.quantile(z[finite], np.linspace(0.0, 1.0, int(bins) + 1)))
-        if len(edges) == 1:
-            edges = np.repeat(edges, 2)
-        which = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, len(edges) - 2)
-        which[~finite] = -1
-    else:
-        edges = np.asarray(bins, dtype=float)
-        if edges.ndim != 1 or len(edges) < 2 or np.isnan(edges).any() or (
-                np.diff(edges) <= 0).any():
-            raise AstrolearnInputError(
-                "redshift_bins must be an int or at least two increasing bin edges",
-                fix="pass e.g. redshift_bins=[0, 0.3, 0.6, 1.0]")
-        which = np.searchsorted(edges, z, side="right") - 1
-        which[z == edges[-1]] = len(edges) - 2  # the last bin includes its upper edge
-        which[~finite | (z < edges[0]) | (z > edges[-1])] = -1
+        bins = edges if len(edges) > 1 else np.r_[edges, edges + 1e-9]
+    try:
+        table = metrics.binned_purity_completeness(truth, predicted, z, bins, classes)
+    except AstrolearnInputError as err:
+        raise AstrolearnInputError(err.problem, column="redshift",
+                                   fix="pass e.g. redshift_bins=[0, 0.3, 0.6, 1.0]") from None
     rows = []
-    for b in range(len(edges) - 1):
-        inside = which == b
-        row: dict[str, Any] = {"z_low": float(edges[b]), "z_high": float(edges[b + 1]),
-                               "n": int(inside.sum())}
-        if not inside.any():
-            row["accuracy"] = np.nan
-            if positive is not None:
-                row.update(n_positive=0, purity=np.nan, completeness=np.nan)
-            rows.append(row)
-            continue
-        row["accuracy"] = metrics.accuracy(truth[inside], predicted[inside])
+    for (low, high), part in table.groupby(["bin_low", "bin_high"], sort=False):
+        n = int(part["n_true"].sum())
+        correct = float(np.nansum(part["completeness"] * part["n_true"]))
+        row: dict[str, Any] = {"z_low": float(low), "z_high": float(high), "n": n,
+                               "accuracy": correct / n if n else np.nan}
         if positive is not None:
-            table = metrics.purity_completeness(truth[inside], predicted[inside], classes)
-            row["n_positive"] = int(table.loc[positive, "n_true"])
-            row["purity"] = float(table.loc[positive, "purity"])
-            row["completeness"] = float(table.loc[positive, "completeness"])
+            mine = part.set_index("class").loc[positive]
+            row.update(n_positive=int(mine["n_true"]), purity=float(mine["purity"]),
+                       completeness=float(mine["completeness"]))
         rows.append(row)
     return pd.DataFrame(rows)
 

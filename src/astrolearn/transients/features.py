@@ -96,8 +96,10 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniques, codes
 
 
-def _object_table(objects: pd.DataFrame | None, ids: np.ndarray, column: str | None,
+def object_column(objects: pd.DataFrame | None, ids: np.ndarray, column: str | None,
                   default: float) -> np.ndarray:
+    """Numbers of one objects-table column in the order of ``ids`` (``default`` when the
+    table or column is absent, NaN for unknown ids and non-numbers)."""
     if objects is None or column is None or column not in objects.columns:
         return np.full(len(ids), default)
     values = objects.set_index("object_id")[column].reindex(ids)
@@ -175,9 +177,9 @@ def extract_features(
     err = lightcurves["flux_err"].to_numpy(dtype=float)
     det = lightcurves["detected"].to_numpy(dtype=bool)
 
-    ebv = np.nan_to_num(_object_table(objects, ids, mwebv, 0.0), nan=0.0)
-    z = _object_table(objects, ids, redshift, np.nan)
-    z_err = _object_table(objects, ids, redshift_err, np.nan)
+    ebv = np.nan_to_num(object_column(objects, ids, mwebv, 0.0), nan=0.0)
+    z = object_column(objects, ids, redshift, np.nan)
+    z_err = object_column(objects, ids, redshift_err, np.nan)
     known = band_codes >= 0
     dust = np.ones_like(flux)
     dust[known] = 10 ** (0.4 * extinction_coefficient(lam)[band_codes[known].astype(int)]
