@@ -35,6 +35,7 @@ from astrolearn.errors import AstrolearnInputError
 
 __all__ = [
     "accuracy",
+    "binary_scores",
     "binned_purity_completeness",
     "brier_score",
     "confusion_matrix",
@@ -682,3 +683,61 @@ def expected_calibration_error(
     sum_correct = np.bincount(which, weights=correct, minlength=n_bins)
     # sum_b (n_b / n) |acc_b - conf_b| = sum_b |sum_correct_b - sum_conf_b| / n
     return float(np.sum(np.abs(sum_correct - sum_conf)) / len(t))
+
+
+def binary_scores(y_true: Any, score: Any, threshold: float = 0.5) -> dict[str, float]:
+    """Ranking and threshold metrics of a binary detection task (e.g. transit vetting).
+
+    ``roc_auc`` and ``average_precision`` (the area under the precision-recall curve as a
+    step sum, :func:`sklearn.metrics.average_precision_score`) judge the ranking by
+    ``score``; ``accuracy``, ``precision`` (purity) and ``recall`` (completeness) judge the
+    decision ``score > threshold``. Precision with no positive decision is 0 by convention.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        True labels as bool or 0/1 (1: the positive class).
+    score : array-like of shape (n,)
+        Score or probability of the positive class.
+    threshold : float, default 0.5
+        Decision threshold for the threshold metrics.
+
+    Returns
+    -------
+    dict
+        ``roc_auc``, ``average_precision``, ``accuracy``, ``precision``, ``recall``.
+
+    Examples
+    --------
+    Positives score 0.9 and 0.4, negatives 0.6 and 0.1: three of the four positive-negative
+    pairs are ordered (AUC 0.75); the ranking is P, N, P, N, so AP = (1/1 + 2/3) / 2; at 0.5
+    the decisions are P, N, P, N against truth P, P, N, N.
+
+    >>> s = binary_scores([1, 1, 0, 0], [0.9, 0.4, 0.6, 0.1])
+    >>> s["roc_auc"], round(s["average_precision"], 4), s["accuracy"], s["precision"]
+    (0.75, 0.8333, 0.5, 0.5)
+    """
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    truth = np.asarray(y_true)
+    if truth.dtype != bool:
+        if not np.isin(truth, [0, 1]).all():
+            raise AstrolearnInputError("binary labels must be bool or 0/1", column="y_true",
+                                       fix="compare the labels to the positive class first")
+        truth = truth.astype(bool)
+    s = np.asarray(score, dtype=float)
+    _check_same_length(y_true=truth, score=s)
+    if not np.isfinite(s).all():
+        raise AstrolearnInputError("scores hold NaN or inf", column="score")
+    n_pos = int(truth.sum())
+    if n_pos in (0, len(truth)):
+        raise AstrolearnInputError(f"{n_pos} positives among {len(truth)} rows: ranking "
+                                   "metrics need both classes", fix="evaluate on a set with "
+                                   "positives and negatives")
+    decided = s > threshold
+    hits = int((decided & truth).sum())
+    return {"roc_auc": float(roc_auc_score(truth, s)),
+            "average_precision": float(average_precision_score(truth, s)),
+            "accuracy": float((decided == truth).mean()),
+            "precision": hits / int(decided.sum()) if decided.any() else 0.0,
+            "recall": hits / n_pos}
