@@ -16,8 +16,9 @@ from pathlib import Path
 from astrolearn import __version__
 from astrolearn.catalogs.commands import PHOTOZ_MODELS, SOURCE_MODELS
 from astrolearn.errors import AstrolearnInputError
+from astrolearn.transits.classifier import MODELS as TRANSIT_MODELS
 
-TASKS = ("sources", "photoz", "transients")
+TASKS = ("sources", "photoz", "transients", "transits")
 
 
 def _say(args) -> Callable[[str], None]:
@@ -86,9 +87,12 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="add Galactic l, b from --ra/--dec as features")
     feats.add_argument("--extra", help="other numeric feature columns, comma-separated "
                        "(e.g. a PSF-minus-model magnitude)")
-    feats.add_argument("--model", choices=sorted(set(SOURCE_MODELS) | set(PHOTOZ_MODELS)),
+    feats.add_argument("--model", choices=sorted(set(SOURCE_MODELS) | set(PHOTOZ_MODELS)
+                                                 | set(TRANSIT_MODELS) | {"sequence"}),
                        help=f"sources: {', '.join(SOURCE_MODELS)} (default lightgbm); "
-                       f"photoz: {', '.join(PHOTOZ_MODELS)} (default ensemble)")
+                       f"photoz: {', '.join(PHOTOZ_MODELS)} (default ensemble); transients: "
+                       f"lightgbm, sequence, average (default lightgbm); transits: "
+                       f"{', '.join(TRANSIT_MODELS)} (default average)")
     feats.add_argument("--model-param", action="append", default=[], metavar="KEY=VALUE",
                        help="algorithm parameter, repeatable (e.g. n_estimators=800)")
     feats.add_argument("--class-weight", choices=["balanced", "none"])
@@ -124,6 +128,14 @@ def _build_parser() -> argparse.ArgumentParser:
                             "--augment (default: the one the training light curves prefer)")
     transients.add_argument("--gp-features", action="store_true",
                             help="add Gaussian-process features (slower)")
+    transits = fit.add_argument_group("transits (--data: signals with views, e.g. from "
+                                      "`astrolearn transits search`)")
+    transits.add_argument("--positive", help="labels of the positive class of a binary "
+                          "model: PC (vetting) or PC,EB (triage); default: multi-class")
+    transits.add_argument("--group", help="star column: early stopping and --cv hold out "
+                          "whole stars (default: tic_id, kepid or object_id when present)")
+    transits.add_argument("--features", help="scalar feature columns, comma-separated "
+                          "(default: the known ones present: period, depth, snr, ...)")
     fit.add_argument("--quiet", action="store_true")
 
     evaluate = sub.add_parser("evaluate", help="score a model on labelled data")
@@ -169,16 +181,50 @@ def _build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--quiet", action="store_true")
 
     _add_explore_parser(sub)
+    _add_transits_parser(sub)
 
     simulate = sub.add_parser("simulate", help="write a simulated data set")
     simulate.add_argument("task", choices=TASKS)
     simulate.add_argument("--n", type=int, default=10_000,
-                          help="rows (sources), or objects per class (transients; --out is "
-                          "then a folder)")
+                          help="rows (sources), objects per class (transients) or stars "
+                          "(transits); --out is a folder for transients and transits")
     simulate.add_argument("--out", type=Path, required=True)
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--quiet", action="store_true")
     return parser
+
+
+def _add_transits_parser(sub) -> None:
+    transits = sub.add_parser("transits", help="exoplanet transits: search Kepler/TESS light "
+                              "curves for periodic signals and build their views")
+    tools = transits.add_subparsers(dest="tool", required=True)
+    search = tools.add_parser("search", help="clean, detrend and search light curves; one row "
+                              "per signal with its global and local views")
+    search.add_argument("files", type=Path, nargs="+", help="Kepler/K2/TESS light-curve FITS "
+                        "files (quarters or sectors of one star are stitched), folders, or "
+                        "tables with object_id, time, flux[, flux_err]")
+    search.add_argument("--out", type=Path, required=True, help="signals table (.parquet)")
+    search.add_argument("--flux", default="pdcsap", help="pdcsap (default), sap, or a FITS "
+                        "column name")
+    search.add_argument("--quality", default="default", help="quality mask: default, hard, "
+                        "hardest, none, or an integer bitmask")
+    search.add_argument("--method", choices=["bls", "tls"], default="bls",
+                        help="box least squares (astropy) or Transit Least Squares "
+                        "(pip install astrolearn[tls])")
+    search.add_argument("--min-period", type=float, default=0.5, help="days (0.5)")
+    search.add_argument("--max-period", type=float, help="days (default: half the baseline)")
+    search.add_argument("--max-duration", type=float, default=0.5,
+                        help="longest transit searched, days (0.5); the detrending window "
+                        "is at least 3 times this")
+    search.add_argument("--max-signals", type=int, default=5, help="signals per star (5)")
+    search.add_argument("--min-snr", type=float, default=7.1, help="detection threshold (7.1)")
+    search.add_argument("--window", type=float, help="detrending window, days (default 3 x "
+                        "--max-duration)")
+    search.add_argument("--global-bins", type=int, default=2001)
+    search.add_argument("--local-bins", type=int, default=201)
+    search.add_argument("--no-views", action="store_true", help="skip the views")
+    search.add_argument("--figures", type=Path, help="folder for one summary figure per star")
+    search.add_argument("--quiet", action="store_true")
 
 
 def _add_explore_parser(sub) -> None:
@@ -264,6 +310,9 @@ TASK_COMMANDS = {
     "transients": ("transients.commands", {"fit": "fit_transients",
                                            "evaluate": "evaluate_transients_command",
                                            "predict": "predict_transients"}),
+    "transits": ("transits.commands", {"fit": "fit_transits",
+                                       "evaluate": "evaluate_transits_command",
+                                       "predict": "predict_transits"}),
 }
 
 
@@ -306,6 +355,19 @@ def _cmd_simulate(args) -> int:
     if args.n < 1:
         raise AstrolearnInputError(f"--n must be at least 1, got {args.n}", fix="use --n 10000")
     start = time.perf_counter()
+    if args.task == "transits":
+        from astrolearn.transits.pipeline import simulate_signals
+
+        signals, lightcurves, truth = simulate_signals(args.n, seed=args.seed)
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_table(lightcurves, args.out / "lightcurves.parquet")
+        write_table(truth, args.out / "truth.parquet")
+        write_table(signals, args.out / "signals.parquet")
+        counts = signals["label"].value_counts().to_dict()
+        _say(args)(f"wrote {args.n:,} simulated TESS-like stars and their {len(signals):,} "
+                   f"signals ({counts}) to {args.out}/lightcurves.parquet, truth.parquet and "
+                   f"signals.parquet in {time.perf_counter() - start:.1f} s")
+        return 0
     if args.task == "transients":
         from astrolearn.datasets import simulate_transients
 
@@ -321,6 +383,13 @@ def _cmd_simulate(args) -> int:
     write_table(simulate_catalog(args.n, seed=args.seed), args.out)
     _say(args)(f"wrote {args.n:,} simulated sources to {args.out} "
                f"in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _cmd_transits(args) -> int:
+    from astrolearn.transits.commands import search_command
+
+    search_command(args, _say(args))
     return 0
 
 
@@ -347,7 +416,8 @@ EXPLORE_TOOLS = {"embed": ("embedding", "embed_command"),
                  "learning-curve": ("learning", "learning_command")}
 
 COMMANDS = {"explore": _cmd_explore, "fit": _cmd_fit, "evaluate": _cmd_with_model,
-            "predict": _cmd_with_model, "simulate": _cmd_simulate, "demo": _cmd_demo}
+            "predict": _cmd_with_model, "simulate": _cmd_simulate, "demo": _cmd_demo,
+            "transits": _cmd_transits}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

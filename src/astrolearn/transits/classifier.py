@@ -39,7 +39,6 @@ from astrolearn.persist import (
     row_hashes,
     write_model_folder,
 )
-from astrolearn.transits.astronet import AstroNetwork
 
 __all__ = ["MODELS", "SCALAR_FEATURES", "TransitClassifier", "view_matrix"]
 
@@ -51,13 +50,16 @@ MODELS = ("lightgbm", "astronet", "average")
 SCALAR_FEATURES = (
     "period", "period_days", "duration", "duration_days", "duration_hours", "depth",
     "depth_ppm", "depth_err", "snr", "n_transits", "is_multi", "odd_even_sigma",
-    "odd_even_ratio", "secondary_depth", "secondary_snr", "tmag", "kepmag",
+    "secondary_depth", "secondary_depth_err", "secondary_sigma", "sde",
+    "harmonic_delta_log_likelihood", "tmag", "kepmag",
     "star_rad_rsun", "radius_rsun", "star_mass_msun", "mass_msun", "teff", "teff_k", "logg",
     "logg_cgs", "qingress",
 )
 #: Positive, heavy-tailed quantities, given to the models as log10.
 _LOG_FEATURES = {"period", "period_days", "duration", "duration_days", "duration_hours",
                  "depth", "depth_ppm", "depth_err", "snr"}
+#: Labels that mean "not astrophysical" (instrumental or noise) in vetting catalogues.
+_JUNK_LABELS = ("J", "junk", "NTP")
 _LIGHTGBM_DEFAULTS = {"n_estimators": 600, "learning_rate": 0.03, "num_leaves": 31,
                       "colsample_bytree": 0.3, "subsample": 0.8, "subsample_freq": 1,
                       "min_child_samples": 20}
@@ -265,6 +267,8 @@ class TransitClassifier(ClassifierMixin, BaseEstimator):
             gbm.fit(np.hstack([g, loc, scalars]), codes, sample_weight=weights)
             self.models_["lightgbm"] = gbm
         if self.model in ("astronet", "average"):
+            from astrolearn.transits.astronet import AstroNetwork
+
             net = AstroNetwork(**{"random_state": self.random_state,
                                   **dict(self.astronet_params or {})})
             self.models_["astronet"] = net.fit(g, loc, scalars, codes, n_classes=len(classes),
@@ -296,12 +300,21 @@ class TransitClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_frame(self, table: pd.DataFrame, *, keep: Sequence[str] = (),
                       file: str | Path | None = None) -> pd.DataFrame:
-        """Predictions as a table: the ``keep`` columns, ``prob_<class>`` and
-        ``predicted_class``."""
+        """Predictions as a table: the ``keep`` columns, ``prob_<class>``, and
+        ``predicted_class``.
+
+        A multi-class model with a junk class (``"J"`` or ``"junk"``) and other classes also
+        gives ``prob_astrophysical``, one minus the junk probability: the triage score.
+        """
         proba = self.predict_proba(table, file=file)
         out = table[[c for c in keep if c in table.columns]].reset_index(drop=True)
-        for j, c in enumerate(self.classes_):
+        classes = [str(c) for c in self.classes_]
+        for j, c in enumerate(classes):
             out[f"prob_{c}"] = proba[:, j].astype(np.float32)
+        junk = [c for c in classes if c in _JUNK_LABELS]
+        if len(junk) == 1 and len(classes) > 2:
+            out["prob_astrophysical"] = (1 - proba[:, classes.index(junk[0])]).astype(
+                np.float32)
         out["predicted_class"] = pd.Series(self.classes_[np.argmax(proba, axis=1)],
                                            dtype="string")
         return out
@@ -356,6 +369,8 @@ class TransitClassifier(ClassifierMixin, BaseEstimator):
         if "weights" in files:
             self.models_["lightgbm"] = get_backend("lightgbm").load(folder, files, self.n_jobs)
         if "astronet" in files:
+            from astrolearn.transits.astronet import AstroNetwork
+
             self.models_["astronet"] = AstroNetwork.load(folder / files["astronet"],
                                                          manifest["astronet_config"])
         training = manifest["training"]
