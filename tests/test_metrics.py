@@ -352,3 +352,71 @@ def test_float_rounding_in_probabilities_is_accepted():
     assert brier_score(["a"], proba, ["a", "b", "c"]) == pytest.approx(
         (2 / 3) ** 2 + 2 * (1 / 3) ** 2, rel=1e-5
     )
+
+
+def test_binary_scores_hand_computed_ties_agreement_and_bad_input():
+    from astrolearn.metrics import binary_scores
+
+    # Positives score 0.9, 0.7, 0.2; negatives 0.8, 0.3, 0.6, 0.1.
+    # AUC: 0.9 beats all 4 negatives, 0.7 beats 0.3, 0.6, 0.1 (3), 0.2 beats 0.1 (1):
+    #   8 of 12 pairs ordered -> 2/3.
+    # Ranking: 0.9 P, 0.8 N, 0.7 P, 0.6 N, 0.3 N, 0.2 P, 0.1 N; precision at each positive:
+    #   1/1, 2/3, 3/6 -> AP = (1 + 2/3 + 1/2) / 3 = 13/18.
+    # Decisions at 0.5: 0.9, 0.7, 0.8, 0.6 positive; truth P P N P N N N vs decided
+    #   P P P N N P N -> 4 of 7 right; precision 2/4; recall 2/3.
+    y = [1, 1, 0, 1, 0, 0, 0]
+    s = [0.9, 0.7, 0.8, 0.2, 0.3, 0.6, 0.1]
+    out = binary_scores(y, s)
+    assert set(out) == {"roc_auc", "average_precision", "accuracy", "precision", "recall"}
+    assert out["roc_auc"] == pytest.approx(2 / 3)
+    assert out["average_precision"] == pytest.approx(13 / 18)
+    assert out["accuracy"] == pytest.approx(4 / 7)
+    assert out["precision"] == pytest.approx(0.5)
+    assert out["recall"] == pytest.approx(2 / 3)
+    assert all(isinstance(v, float) for v in out.values())
+    # at 0.65 only 0.9, 0.7, 0.8 are positive: 5 of 7 right, precision 2/3, recall 2/3;
+    # the ranking metrics do not depend on the threshold
+    high = binary_scores(np.array(y, dtype=bool), s, threshold=0.65)
+    assert (high["accuracy"], high["precision"], high["recall"]) == pytest.approx(
+        (5 / 7, 2 / 3, 2 / 3))
+    assert high["roc_auc"] == out["roc_auc"]
+    # no positive decision: precision 0 by convention, recall 0
+    none = binary_scores(y, s, threshold=1.0)
+    assert none["precision"] == 0.0 and none["recall"] == 0.0
+    assert none["accuracy"] == pytest.approx(4 / 7)
+
+    # Ties. Positives 0.5, 0.9; negatives 0.5, 0.1. AUC: 0.9 beats both (2), 0.5 beats 0.1
+    # (1) and ties 0.5 (1/2) -> 3.5/4. AP, one step per distinct score: at 0.9 recall 1/2
+    # precision 1; at 0.5 recall 1 precision 2/3 -> 1/2 * 1 + 1/2 * 2/3 = 5/6.
+    # The decision is score > 0.5, so the tied 0.5s are negative: right 3 of 4,
+    # precision 1/1, recall 1/2.
+    tied = binary_scores([1, 0, 1, 0], [0.5, 0.5, 0.9, 0.1])
+    assert tied == pytest.approx({"roc_auc": 0.875, "average_precision": 5 / 6,
+                                  "accuracy": 0.75, "precision": 1.0, "recall": 0.5})
+
+    # agreement with scikit-learn on random data with ties and a skewed class balance
+    rng = np.random.default_rng(3)
+    truth = rng.random(500) < 0.2
+    score = np.round(np.clip(rng.normal(0.35 + 0.3 * truth, 0.2), 0, 1), 2)
+    got = binary_scores(truth.astype(int), score, threshold=0.45)
+    decided = score > 0.45
+    assert got["roc_auc"] == pytest.approx(skm.roc_auc_score(truth, score))
+    assert got["average_precision"] == pytest.approx(skm.average_precision_score(truth, score))
+    assert got["accuracy"] == pytest.approx(skm.accuracy_score(truth, decided))
+    assert got["precision"] == pytest.approx(skm.precision_score(truth, decided))
+    assert got["recall"] == pytest.approx(skm.recall_score(truth, decided))
+    assert 0.7 < got["roc_auc"] < 0.95  # a realistic, imperfect ranking
+
+    # bad input: one message each, never a bare numpy or scikit-learn error
+    for bad_y, bad_s, message in [
+        ([1, 1, 1], [0.2, 0.5, 0.9], "3 positives among 3 rows"),
+        ([0, 0], [0.2, 0.5], "0 positives among 2 rows"),
+        ([0, 2, 1], [0.2, 0.5, 0.9], "bool or 0/1"),
+        (["PC", "other"], [0.2, 0.5], "bool or 0/1"),
+        ([0.0, np.nan, 1.0], [0.2, 0.5, 0.9], "bool or 0/1"),
+        ([0, 1, 1], [0.2, np.nan, 0.9], "NaN or inf"),
+        ([0, 1, 1], [0.2, np.inf, 0.9], "NaN or inf"),
+        ([0, 1, 1], [0.2, 0.5], "different lengths"),
+    ]:
+        with pytest.raises(AstrolearnInputError, match=message):
+            binary_scores(bad_y, bad_s)

@@ -100,6 +100,9 @@ class AstroNetwork:
     epochs : int, default 60
     batch_size : int, default 128
     learning_rate : float, default 1e-3
+    patience : int, default 15
+        Epochs without improvement of the held-out loss before training stops (small sets
+        can sit on a plateau for the first ten epochs or so).
     random_state : int, default 0
 
     Examples
@@ -109,15 +112,16 @@ class AstroNetwork:
     >>> loc = rng.normal(0, 0.1, (60, 21)).astype(np.float32)
     >>> y = np.repeat([0, 1], 30)
     >>> loc[y == 1, 8:13] -= 1.0  # class 1 has a transit in the local view
-    >>> net = AstroNetwork(width=4, dense=16, learning_rate=0.01).fit(g, loc, np.zeros((60, 0)), y,
-    ...                                                                   n_classes=2)
-    >>> bool((net.predict_proba(g, loc, np.zeros((60, 0))).argmax(1) == y).mean() > 0.9)
+    >>> none = np.zeros((60, 0))
+    >>> net = AstroNetwork(width=4, dense=16, epochs=30, learning_rate=0.01)
+    >>> net = net.fit(g, loc, none, y, n_classes=2)
+    >>> bool((net.predict_proba(g, loc, none).argmax(1) == y).mean() > 0.9)
     True
     """
 
     def __init__(self, width: int = 8, dense: int = 256, dense_layers: int = 3,
                  dropout: float = 0.3, flip: bool = True, epochs: int = 60,
-                 batch_size: int = 128, learning_rate: float = 1e-3,
+                 batch_size: int = 128, learning_rate: float = 1e-3, patience: int = 15,
                  random_state: int = 0) -> None:
         self.width = width
         self.dense = dense
@@ -127,10 +131,11 @@ class AstroNetwork:
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.patience = patience
         self.random_state = random_state
 
     _CONFIG = ("width", "dense", "dense_layers", "dropout", "flip", "epochs", "batch_size",
-               "learning_rate", "random_state")
+               "learning_rate", "patience", "random_state")
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments (JSON)."""
@@ -151,12 +156,16 @@ class AstroNetwork:
 
     @staticmethod
     def _arrays(global_view, local_view, scalars) -> tuple[np.ndarray, ...]:
-        g = np.asarray(global_view, dtype=np.float32)
-        loc = np.asarray(local_view, dtype=np.float32)
-        s = np.asarray(scalars, dtype=np.float32).reshape(len(g), -1)
-        if g.ndim != 2 or loc.ndim != 2 or len(loc) != len(g):
+        g = np.ascontiguousarray(global_view, dtype=np.float32)
+        loc = np.ascontiguousarray(local_view, dtype=np.float32)
+        s = np.ascontiguousarray(scalars, dtype=np.float32)
+        if s.ndim == 1:
+            s = s[:, None]
+        if g.ndim != 2 or loc.ndim != 2 or s.ndim != 2 or not len(g) == len(loc) == len(s):
             raise AstrolearnInputError(
-                f"views must be 2-D arrays with one row per signal, got {g.shape} and {loc.shape}")
+                f"views and scalars must be 2-D arrays with one row per signal, got shapes "
+                f"{g.shape}, {loc.shape} and {s.shape}",
+                fix="stack one global view, one local view and one row of scalars per signal")
         return g, loc, s
 
     def fit(self, global_view: np.ndarray, local_view: np.ndarray, scalars: np.ndarray,
@@ -191,7 +200,8 @@ class AstroNetwork:
         self.history_ = fit_module(
             self.net_, _cross_entropy, (g, loc, s), y, sample_weight=sample_weight,
             epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
-            weight_decay=1e-4, patience=10, grad_clip=5.0, random_state=self.random_state,
+            weight_decay=1e-4, patience=self.patience, grad_clip=5.0,
+            random_state=self.random_state,
             device="auto", progress=progress, validation_data=validation,
             validation_fraction=0.1, stratify=y if validation is None else None)
         self.net_.to("cpu")
@@ -200,6 +210,8 @@ class AstroNetwork:
     def predict_proba(self, global_view: np.ndarray, local_view: np.ndarray,
                       scalars: np.ndarray) -> np.ndarray:
         """Class probabilities, shape ``(n, n_classes)``."""
+        if not hasattr(self, "net_"):
+            raise AstrolearnInputError("this AstroNetwork is not fitted yet", fix="call fit()")
         g, loc, s = self._arrays(global_view, local_view, scalars)
         expected = (self.shapes_["global_bins"], self.shapes_["local_bins"],
                     self.shapes_["n_scalar"])

@@ -187,7 +187,12 @@ class TransitClassifier(ClassifierMixin, BaseEstimator):
             if name not in table.columns:
                 raise AstrolearnInputError("feature column missing", file=file, column=name,
                                            fix="give the columns the model was trained on")
-            values = pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=float)
+            try:
+                values = pd.to_numeric(table[name]).to_numpy(dtype=float)
+            except (TypeError, ValueError):
+                raise AstrolearnInputError("feature column is not numeric", file=file,
+                                           column=name, fix="convert it to numbers (NaN for "
+                                           "missing values) or leave it out") from None
             if name in _LOG_FEATURES:
                 with np.errstate(invalid="ignore", divide="ignore"):
                     values = np.log10(np.clip(values, 1e-6, None))
@@ -207,7 +212,13 @@ class TransitClassifier(ClassifierMixin, BaseEstimator):
                 raise AstrolearnInputError("label column missing", file=file, column=y,
                                            fix="name the label column with --label")
             y = table[y]
-        labels = np.asarray(pd.Series(y).astype(str))
+        series = pd.Series(y).reset_index(drop=True)
+        if series.isna().any():
+            raise AstrolearnInputError(f"{int(series.isna().sum())} signals have no label",
+                                       file=file, column=series.name if isinstance(
+                                           series.name, str) else None,
+                                       fix="drop the unlabelled rows before fitting")
+        labels = np.asarray(series.astype(str))
         if len(labels) != len(table):
             raise AstrolearnInputError(f"{len(labels)} labels for {len(table)} signals",
                                        file=file, fix="give one label per row")
@@ -243,6 +254,9 @@ class TransitClassifier(ClassifierMixin, BaseEstimator):
             Print the network's training progress.
         """
         self._check_options()
+        if not isinstance(table, pd.DataFrame):
+            raise AstrolearnInputError("transit signals must be a DataFrame with view columns",
+                                       file=file)
         self.__dict__.pop("view_bins_", None)  # a refit may change the bin counts
         labels = self._encode(y, table, file)
         classes, codes = np.unique(labels, return_inverse=True)
@@ -250,11 +264,22 @@ class TransitClassifier(ClassifierMixin, BaseEstimator):
             raise AstrolearnInputError("only one class in the labels", file=file,
                                        fix="train on at least two classes")
         if isinstance(groups, str):
+            if groups not in table.columns:
+                raise AstrolearnInputError("group column missing", file=file, column=groups,
+                                           fix="name the star column (e.g. tic_id)")
             groups = table[groups].to_numpy()
+        if groups is not None and len(groups) != len(table):
+            raise AstrolearnInputError(f"{len(groups)} groups for {len(table)} signals",
+                                       file=file, fix="give one star id per row")
         self.feature_names_ = self._scalar_names(table, file)
         g, loc, scalars = self._inputs(table, file)
         self.view_bins_ = {"global": g.shape[1], "local": loc.shape[1]}
         weights = None if sample_weight is None else np.asarray(sample_weight, float)
+        if weights is not None and (weights.shape != (len(table),)
+                                    or not np.isfinite(weights).all() or (weights < 0).any()):
+            raise AstrolearnInputError(f"sample_weight must hold {len(table)} finite, "
+                                       "non-negative numbers", file=file,
+                                       fix="give one weight per signal")
         self.classes_ = classes.astype(object)
         self.class_counts_ = {str(c): int(n) for c, n in
                               zip(classes, np.bincount(codes), strict=True)}
@@ -296,7 +321,8 @@ class TransitClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, table: pd.DataFrame, *, file: str | Path | None = None) -> np.ndarray:
         """Most probable class of each signal."""
-        return self.classes_[np.argmax(self.predict_proba(table, file=file), axis=1)]
+        proba = self.predict_proba(table, file=file)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def predict_frame(self, table: pd.DataFrame, *, keep: Sequence[str] = (),
                       file: str | Path | None = None) -> pd.DataFrame:
