@@ -3,5 +3,7 @@
 from astrolearn.datasets.catalog_sim import simulate_catalog
 from astrolearn.datasets.examples import example_catalog, shared_data_path
 from astrolearn.datasets.transient_sim import simulate_transients
+from astrolearn.datasets.transit_sim import simulate_transits
 
-__all__ = ["example_catalog", "shared_data_path", "simulate_catalog", "simulate_transients"]
+__all__ = ["example_catalog", "shared_data_path", "simulate_catalog", "simulate_transients",
+           "simulate_transits"]

@@ -51,8 +51,7 @@ class SearchResult:
         The cleaned, detrended light curves (``flux_flat``, ``trend`` added).
     periodograms : dict
         ``object_id`` -> list of :class:`~astrolearn.transits.search.Periodogram`, one per
-        search (the last one found nothing above the threshold, unless ``max_signals`` was
-        reached).
+        reported signal, in the order of ``signal``.
     report : dict
         Points dropped in cleaning and detrending, per reason.
     """
