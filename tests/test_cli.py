@@ -117,6 +117,14 @@ def test_demo_sources_small(tmp_path, capsys):
     assert "accuracy=" in capsys.readouterr().out
 
 
+def test_demo_transits_small(tmp_path, capsys):
+    assert main(["demo", "transits", "--n", "30", "--out", str(tmp_path), "--quiet"]) == 0
+    assert (tmp_path / "transits" / "model" / "manifest.json").exists()
+    out = capsys.readouterr().out
+    assert "average_precision" in out and "recovered fraction against SNR" in out
+    assert (tmp_path / "report.html").read_text().count("<img") >= 5
+
+
 def test_evaluate_runs_leak_checks_against_the_training_file(workspace, capsys):
     assert main(["evaluate", str(workspace / "model"), "--data", str(workspace / "test.parquet"),
                  "--quiet"]) == 0
