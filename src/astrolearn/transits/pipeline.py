@@ -30,7 +30,7 @@ import pandas as pd
 
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.transits.detrend import detrend_lightcurves
-from astrolearn.transits.lightcurves import clean_transit_lightcurve, iter_stars
+from astrolearn.transits.lightcurves import as_lightcurves, clean_transit_lightcurve, iter_stars
 from astrolearn.transits.search import DEFAULT_MAX_DURATION, Periodogram, find_transits
 from astrolearn.transits.views import views_table
 
@@ -63,7 +63,7 @@ class SearchResult:
 
 
 def search_lightcurves(
-    lightcurves: pd.DataFrame,
+    lightcurves: Any,
     *,
     method: str = "bls",
     min_period: float = 0.5,
@@ -86,9 +86,11 @@ def search_lightcurves(
 
     Parameters
     ----------
-    lightcurves : DataFrame
-        Long table ``object_id, time, flux[, flux_err, segment, quality]``; rows with a
-        non-zero ``quality`` are left out (the mission's flagged cadences).
+    lightcurves : DataFrame, lightkurve LightCurve(s) or tuple of arrays
+        Long table ``object_id, time, flux[, flux_err, segment, quality]`` (rows with a
+        non-zero ``quality`` are left out: the mission's flagged cadences), or anything
+        :func:`~astrolearn.transits.lightcurves.as_lightcurves` reads: a lightkurve
+        ``LightCurve`` or collection, or ``(time, flux[, flux_err])``.
     method : {"bls", "tls"}, default "bls"
         Box least squares, or Transit Least Squares (``pip install astrolearn[tls]``).
     min_period, max_period : float
@@ -131,6 +133,7 @@ def search_lightcurves(
     """
     if max_signals < 1:
         raise AstrolearnInputError(f"max_signals must be at least 1, got {max_signals}")
+    lightcurves = as_lightcurves(lightcurves)
     n_flagged = 0
     if "quality" in lightcurves.columns:  # flagged cadences of a table (FITS readers mask them)
         flagged = pd.to_numeric(lightcurves["quality"], errors="coerce").fillna(1).to_numpy() != 0
