@@ -225,3 +225,18 @@ def test_inputs_are_not_modified(data):
     model.predict_proba(g, loc, s)
     for before, after in zip(copies, (g, loc, s, y), strict=True):
         np.testing.assert_array_equal(before, after)
+
+
+def test_several_networks_are_averaged_and_saved(data, tmp_path):
+    g, loc, s, y = data
+    pair = AstroNetwork(**{**TINY, "n_networks": 2, "random_state": 5}).fit(
+        g, loc, s, y, n_classes=3)
+    assert len(pair.nets_) == len(pair.histories_) == 2
+    singles = [AstroNetwork(**{**TINY, "random_state": seed}).fit(g, loc, s, y, n_classes=3)
+               for seed in (5, 6)]
+    members = [single.predict_proba(g, loc, s) for single in singles]
+    assert not np.allclose(members[0], members[1], atol=1e-3)  # the seeds differ
+    assert np.allclose(pair.predict_proba(g, loc, s), np.mean(members, axis=0), atol=1e-5)
+    pair.save(tmp_path / "pair.safetensors")
+    again = AstroNetwork.load(tmp_path / "pair.safetensors", pair.get_config())
+    assert np.array_equal(again.predict_proba(g, loc, s), pair.predict_proba(g, loc, s))

@@ -20,7 +20,7 @@ CLASSES = ("PC", "EB", "J")
 # Small but robust across seeds (see tests/transits/test_astronet.py): with width 4, three
 # dense layers, dropout and batches of 128 the network often stays on its initial plateau.
 NET = {"width": 8, "dense": 16, "dense_layers": 1, "dropout": 0.0, "epochs": 20,
-       "batch_size": 32, "learning_rate": 0.003}
+       "batch_size": 32, "learning_rate": 0.003, "n_networks": 1}
 GBM = {"n_estimators": 30}
 MODELS = ("lightgbm", "astronet", "average")
 # The network trains on CUDA when present, where convolution gradients are not deterministic:

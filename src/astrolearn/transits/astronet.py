@@ -103,6 +103,10 @@ class AstroNetwork:
     patience : int, default 15
         Epochs without improvement of the held-out loss before training stops (small sets
         can sit on a plateau for the first ten epochs or so).
+    n_networks : int, default 1
+        Networks trained from seeds ``random_state, random_state + 1, ...`` whose
+        probabilities are averaged (Shallue & Vanderburg averaged ten): the spread between
+        runs of one network is large on small, imbalanced training sets.
     random_state : int, default 0
 
     Examples
@@ -122,7 +126,7 @@ class AstroNetwork:
     def __init__(self, width: int = 8, dense: int = 256, dense_layers: int = 3,
                  dropout: float = 0.3, flip: bool = True, epochs: int = 60,
                  batch_size: int = 128, learning_rate: float = 1e-3, patience: int = 15,
-                 random_state: int = 0) -> None:
+                 n_networks: int = 1, random_state: int = 0) -> None:
         self.width = width
         self.dense = dense
         self.dense_layers = dense_layers
@@ -132,27 +136,31 @@ class AstroNetwork:
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.patience = patience
+        self.n_networks = n_networks
         self.random_state = random_state
 
     _CONFIG = ("width", "dense", "dense_layers", "dropout", "flip", "epochs", "batch_size",
-               "learning_rate", "patience", "random_state")
+               "learning_rate", "patience", "n_networks", "random_state")
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments (JSON)."""
         return {k: getattr(self, k) for k in self._CONFIG}
 
     def _build(self, shapes: dict[str, int], mean: np.ndarray, scale: np.ndarray) -> None:
-        for name in ("width", "dense", "dense_layers", "epochs", "batch_size"):
+        for name in ("width", "dense", "dense_layers", "epochs", "batch_size", "n_networks"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise AstrolearnInputError(f"AstroNetwork {name} must be a positive integer, "
                                            f"got {value!r}")
         self.shapes_ = dict(shapes)
-        with rng_scope(resolve_seed(self.random_state)):
-            self.net_ = _AstroNet(shapes["global_bins"], shapes["local_bins"],
-                                  shapes["n_scalar"], shapes["n_classes"], self.width,
-                                  self.dense, self.dense_layers, self.dropout, mean, scale,
-                                  self.flip)
+        self.nets_ = []
+        for k in range(int(self.n_networks)):
+            with rng_scope(resolve_seed(self.random_state) + k):
+                self.nets_.append(_AstroNet(
+                    shapes["global_bins"], shapes["local_bins"], shapes["n_scalar"],
+                    shapes["n_classes"], self.width, self.dense, self.dense_layers,
+                    self.dropout, mean, scale, self.flip))
+        self.net_ = self.nets_[0]
 
     @staticmethod
     def _arrays(global_view, local_view, scalars) -> tuple[np.ndarray, ...]:
@@ -197,14 +205,17 @@ class AstroNetwork:
             keep = ~held
             g, loc, s, y = g[keep], loc[keep], s[keep], y[keep]
             sample_weight = None if sample_weight is None else sample_weight[keep]
-        self.history_ = fit_module(
-            self.net_, _cross_entropy, (g, loc, s), y, sample_weight=sample_weight,
-            epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
-            weight_decay=1e-4, patience=self.patience, grad_clip=5.0,
-            random_state=self.random_state,
-            device="auto", progress=progress, validation_data=validation,
-            validation_fraction=0.1, stratify=y if validation is None else None)
-        self.net_.to("cpu")
+        self.histories_ = []
+        for k, net in enumerate(self.nets_):
+            self.histories_.append(fit_module(
+                net, _cross_entropy, (g, loc, s), y, sample_weight=sample_weight,
+                epochs=self.epochs, batch_size=self.batch_size,
+                learning_rate=self.learning_rate, weight_decay=1e-4, patience=self.patience,
+                grad_clip=5.0, random_state=resolve_seed(self.random_state) + k,
+                device="auto", progress=progress, validation_data=validation,
+                validation_fraction=0.1, stratify=y if validation is None else None))
+            net.to("cpu")
+        self.history_ = self.histories_[0]
         return self
 
     def predict_proba(self, global_view: np.ndarray, local_view: np.ndarray,
@@ -220,25 +231,27 @@ class AstroNetwork:
                 f"views of {g.shape[1]} and {loc.shape[1]} bins with {s.shape[1]} scalars do "
                 f"not match the trained network ({expected[0]}, {expected[1]}, {expected[2]})",
                 fix="build the views with the bin counts the model was trained on")
-        self.net_.eval()
-        out = []
-        with torch.no_grad():
-            for i in range(0, len(g), 1024):
-                logits = self.net_(torch.as_tensor(g[i:i + 1024]),
-                                   torch.as_tensor(loc[i:i + 1024]),
-                                   torch.as_tensor(s[i:i + 1024]))
-                out.append(torch.softmax(logits, dim=1).numpy())
-        if not out:
+        if not len(g):
             return np.empty((0, self.shapes_["n_classes"]))
-        return np.concatenate(out).astype(np.float64)
+        total = np.zeros((len(g), self.shapes_["n_classes"]))
+        with torch.no_grad():
+            for net in self.nets_:
+                net.eval()
+                for i in range(0, len(g), 1024):
+                    logits = net(torch.as_tensor(g[i:i + 1024]),
+                                 torch.as_tensor(loc[i:i + 1024]),
+                                 torch.as_tensor(s[i:i + 1024]))
+                    total[i:i + 1024] += torch.softmax(logits, dim=1).numpy()
+        return total / len(self.nets_)
 
     # ----------------------------------------------------------- persistence
     def save(self, path: Path) -> None:
         """Write the weights as safetensors, with the input shapes as metadata."""
         from safetensors.torch import save_file
 
-        save_file({k: v.contiguous() for k, v in self.net_.state_dict().items()}, str(path),
-                  metadata={k: str(v) for k, v in self.shapes_.items()})
+        tensors = {f"{k}.{name}": value.contiguous().clone() for k, net in enumerate(self.nets_)
+                   for name, value in net.state_dict().items()}
+        save_file(tensors, str(path), metadata={k: str(v) for k, v in self.shapes_.items()})
 
     @classmethod
     def load(cls, path: Path, config: dict[str, Any]) -> AstroNetwork:
@@ -251,6 +264,10 @@ class AstroNetwork:
         self = cls(**config)
         n = shapes["n_scalar"]
         self._build(shapes, np.zeros(n), np.ones(n))
-        self.net_.load_state_dict(load_file(str(path)))
-        self.net_.eval()
+        tensors = load_file(str(path))
+        for k, net in enumerate(self.nets_):
+            prefix = f"{k}."
+            net.load_state_dict({name[len(prefix):]: value for name, value in tensors.items()
+                                 if name.startswith(prefix)})
+            net.eval()
         return self
