@@ -30,7 +30,7 @@ from torch import nn
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.nn.device import choose_device, rng_scope
 
-__all__ = ["TrainingHistory", "fit_module", "predict_batches", "resolve_seed"]
+__all__ = ["TrainingHistory", "fit_module", "group_holdout", "predict_batches", "resolve_seed"]
 
 ArrayLike = np.ndarray | torch.Tensor
 ProgressCallback = Callable[[int, float, float | None], None]
@@ -129,6 +129,27 @@ def resolve_seed(random_state: int | np.random.RandomState | None) -> int:
             fix="use e.g. random_state=0",
         ) from exc
     return int(rng.randint(0, 2**31 - 1))
+
+
+def group_holdout(groups: Sequence[Any] | np.ndarray, random_state: int | None = 0,
+                  fraction: float = 0.1) -> np.ndarray:
+    """Choose whole groups for an early-stopping set: a boolean mask of the held-out rows.
+
+    A tenth of the distinct groups (at least one) is drawn with the seed, so that every
+    member of a group (the copies of one object, the signals of one star) falls on the same
+    side and stopping is never tuned on a group already seen in training.
+
+    Examples
+    --------
+    >>> group_holdout(np.array(["a", "a", "b", "c"]), 0, fraction=0.3).sum() in (1, 2)
+    True
+    """
+    groups = np.asarray(groups)
+    unique = np.unique(groups)
+    rng = np.random.default_rng(resolve_seed(random_state))
+    n_held = max(1, int(len(unique) * fraction + 1e-9))
+    chosen = rng.choice(unique, n_held, replace=False)
+    return np.isin(groups, chosen)
 
 
 def fit_module(

@@ -33,7 +33,7 @@ from __future__ import annotations
 import glob
 import re
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,14 @@ import numpy as np
 import pandas as pd
 
 from astrolearn.errors import AstrolearnInputError
-from astrolearn.io import as_dataframe, read_table, require_columns, table_columns, table_format
+from astrolearn.io import (
+    as_dataframe,
+    iter_objects,
+    read_table,
+    require_columns,
+    table_columns,
+    table_format,
+)
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -468,46 +475,6 @@ def truncate_lightcurves(
             fix="give a finite reference time for every object_id")
     keep = frame["time"].to_numpy() <= t_ref + float(days)
     return frame.loc[keep].reset_index(drop=True)
-
-
-def iter_objects(lc: pd.DataFrame) -> Iterator[tuple[Any, pd.DataFrame]]:
-    """Yield ``(object_id, rows)`` for each object, in ``object_id`` order.
-
-    The table is split at the boundaries of its ``object_id`` runs (found with numpy on the
-    sorted ids), which is far faster than a Python-level ``groupby``. An unsorted table is
-    first sorted stably by ``object_id`` (a copy; ``lc`` is not modified).
-
-    Parameters
-    ----------
-    lc : pandas.DataFrame
-        A table with an ``object_id`` column.
-
-    Yields
-    ------
-    object_id : object
-        The identifier.
-    rows : pandas.DataFrame
-        The object's rows (a slice, index as in the sorted table).
-
-    Examples
-    --------
-    >>> lc = pd.DataFrame({"object_id": [5, 5, 3], "time": [1.0, 2.0, 1.0]})
-    >>> [(oid, len(rows)) for oid, rows in iter_objects(lc)]
-    [(3, 1), (5, 2)]
-    """
-    require_columns(lc, ["object_id"])
-    if len(lc) == 0:
-        return
-    if not lc["object_id"].is_monotonic_increasing:
-        lc = lc.sort_values("object_id", kind="mergesort")
-    ids = _comparable(lc["object_id"])
-    change = np.flatnonzero(ids[1:] != ids[:-1]) + 1
-    starts = np.concatenate([[0], change])
-    stops = np.concatenate([change, [len(lc)]])
-    values = lc["object_id"].to_numpy()
-    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
-        oid = values[start]
-        yield (oid.item() if isinstance(oid, np.generic) else oid), lc.iloc[start:stop]
 
 
 # --------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from astrolearn.nn.device import rng_scope
-from astrolearn.nn.training import fit_module, resolve_seed
+from astrolearn.nn.training import fit_module, group_holdout, resolve_seed
 
 __all__ = ["SequenceNetwork", "encode_sequences"]
 
@@ -228,9 +228,7 @@ class SequenceNetwork:
         self._build(steps.shape[2], static.shape[1], n_classes, mean, scale)
         validation = None
         if groups is not None:
-            rng = np.random.default_rng(resolve_seed(self.random_state))
-            unique = np.unique(groups)
-            held = np.isin(groups, rng.choice(unique, max(1, len(unique) // 10), replace=False))
+            held = group_holdout(groups, self.random_state)
             validation = ((steps[held], lengths[held], static[held]), y[held])
             if sample_weight is not None:
                 validation = (*validation, sample_weight[held])

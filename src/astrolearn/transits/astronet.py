@@ -31,7 +31,7 @@ from torch import nn
 
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.nn.device import rng_scope
-from astrolearn.nn.training import fit_module, resolve_seed
+from astrolearn.nn.training import fit_module, group_holdout, resolve_seed
 
 __all__ = ["AstroNetwork"]
 
@@ -196,9 +196,7 @@ class AstroNetwork:
                      "n_scalar": s.shape[1], "n_classes": int(n_classes)}, mean, scale)
         validation = None
         if groups is not None:
-            rng = np.random.default_rng(resolve_seed(self.random_state))
-            unique = np.unique(groups)
-            held = np.isin(groups, rng.choice(unique, max(1, len(unique) // 10), replace=False))
+            held = group_holdout(groups, self.random_state)
             validation = ((g[held], loc[held], s[held]), y[held])
             if sample_weight is not None:
                 validation = (*validation, sample_weight[held])

@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 
 from astrolearn.errors import AstrolearnInputError
-from astrolearn.io import as_dataframe
+from astrolearn.io import as_dataframe, iter_objects
 
 __all__ = [
     "KEPLER_QUALITY_BITMASKS",
@@ -1243,9 +1243,9 @@ def clean_transit_lightcurve(
 def iter_stars(frame: pd.DataFrame) -> Iterator[tuple[Any, pd.DataFrame]]:
     """Yield ``(object_id, rows)`` for each star, in ``object_id`` order.
 
-    The table is cut at the run boundaries of its sorted ids (found with numpy), much faster
-    than a Python-level ``groupby``; an unsorted table is first sorted stably by
-    ``object_id`` (a copy; ``frame`` is not modified). Rows keep their order within a star.
+    :func:`astrolearn.io.iter_objects` after checking that ``frame`` is a light-curve table:
+    an unsorted table is sorted stably by ``object_id`` (a copy; ``frame`` is not modified)
+    and rows keep their order within a star.
 
     Examples
     --------
@@ -1261,15 +1261,4 @@ def iter_stars(frame: pd.DataFrame) -> Iterator[tuple[Any, pd.DataFrame]]:
         raise AstrolearnInputError("column not found", column="object_id",
                                    fix="convert the table with as_lightcurves (it names the "
                                    "star of every row)")
-    if len(frame) == 0:
-        return
-    if not frame["object_id"].is_monotonic_increasing:
-        frame = frame.sort_values("object_id", kind="mergesort")
-    codes, _ = pd.factorize(frame["object_id"], use_na_sentinel=False)
-    change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
-    starts = np.concatenate([[0], change]).tolist()
-    stops = np.concatenate([change, [len(frame)]]).tolist()
-    values = frame["object_id"].to_numpy()
-    for start, stop in zip(starts, stops, strict=True):
-        star = values[start]
-        yield (star.item() if isinstance(star, np.generic) else star), frame.iloc[start:stop]
+    yield from iter_objects(frame)
