@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from astrolearn.errors import AstrolearnInputError
+from astrolearn.io import require_columns
 
 __all__ = [
     "DEFAULT_WINDOW_DAYS",
@@ -323,12 +324,7 @@ def detrend_lightcurves(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
     if unknown:
         raise AstrolearnInputError(f"unknown detrend options {sorted(unknown)}",
                                    fix="see the parameters of astrolearn.transits.detrend")
-    for col in ("time", "flux"):
-        if col not in frame.columns:
-            shown = ", ".join(map(str, list(frame.columns)[:20]))
-            raise AstrolearnInputError("column not found", column=col,
-                                       fix=f"convert the table with as_lightcurves (it has: "
-                                       f"{shown})")
+    require_columns(frame, ["time", "flux"])
     out = frame.copy()
     if len(out) == 0:
         raise AstrolearnInputError("the table has no rows", fix="give at least one star")

@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 
 from astrolearn.errors import AstrolearnInputError
-from astrolearn.io import as_dataframe, iter_objects
+from astrolearn.io import as_dataframe, iter_objects, require_columns
 
 __all__ = [
     "KEPLER_QUALITY_BITMASKS",
@@ -1179,12 +1179,7 @@ def clean_transit_lightcurve(
         raise AstrolearnInputError(
             f"clean_transit_lightcurve needs a DataFrame, not {type(frame).__name__}",
             fix="convert it first with as_lightcurves")
-    for col in ("time", "flux"):
-        if col not in frame.columns:
-            shown = ", ".join(map(str, list(frame.columns)[:20]))
-            raise AstrolearnInputError("column not found", column=col,
-                                       fix=f"convert the table with as_lightcurves (it has: "
-                                       f"{shown})")
+    require_columns(frame, ["time", "flux"])
     time = _numeric(frame["time"], "time")
     flux = _numeric(frame["flux"], "flux")
     bad_time = ~np.isfinite(time)
@@ -1257,8 +1252,4 @@ def iter_stars(frame: pd.DataFrame) -> Iterator[tuple[Any, pd.DataFrame]]:
     if not isinstance(frame, pd.DataFrame):
         raise AstrolearnInputError(f"iter_stars needs a DataFrame, not {type(frame).__name__}",
                                    fix="convert it first with as_lightcurves")
-    if "object_id" not in frame.columns:
-        raise AstrolearnInputError("column not found", column="object_id",
-                                   fix="convert the table with as_lightcurves (it names the "
-                                   "star of every row)")
     yield from iter_objects(frame)
