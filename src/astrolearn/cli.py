@@ -18,7 +18,7 @@ from astrolearn.catalogs.commands import PHOTOZ_MODELS, SOURCE_MODELS
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.transits.classifier import MODELS as TRANSIT_MODELS
 
-TASKS = ("sources", "photoz", "transients", "transits")
+TASKS = ("sources", "photoz", "transients", "transits", "glitches")
 
 
 def _say(args) -> Callable[[str], None]:
@@ -88,11 +88,13 @@ def _build_parser() -> argparse.ArgumentParser:
     feats.add_argument("--extra", help="other numeric feature columns, comma-separated "
                        "(e.g. a PSF-minus-model magnitude)")
     feats.add_argument("--model", choices=sorted(set(SOURCE_MODELS) | set(PHOTOZ_MODELS)
-                                                 | set(TRANSIT_MODELS) | {"sequence"}),
+                                                 | set(TRANSIT_MODELS)
+                                                 | {"sequence", "multiview", "single"}),
                        help=f"sources: {', '.join(SOURCE_MODELS)} (default lightgbm); "
                        f"photoz: {', '.join(PHOTOZ_MODELS)} (default ensemble); transients: "
                        f"lightgbm, sequence, average (default lightgbm); transits: "
-                       f"{', '.join(TRANSIT_MODELS)} (default average)")
+                       f"{', '.join(TRANSIT_MODELS)} (default average); glitches: multiview, "
+                       "single (default multiview)")
     feats.add_argument("--model-param", action="append", default=[], metavar="KEY=VALUE",
                        help="algorithm parameter, repeatable (e.g. n_estimators=800)")
     feats.add_argument("--class-weight", choices=["balanced", "none"])
@@ -136,6 +138,9 @@ def _build_parser() -> argparse.ArgumentParser:
                           "whole stars (default: tic_id, kepid or object_id when present)")
     transits.add_argument("--features", help="scalar feature columns, comma-separated "
                           "(default: the known ones present: period, depth, snr, ...)")
+    fit.add_argument_group("glitches (--data: views.npz from `astrolearn glitches views`)"
+                           ).add_argument("--window", type=int, help="view index for --model "
+                                          "single (default 1: the 1-s window)")
     fit.add_argument("--quiet", action="store_true")
 
     evaluate = sub.add_parser("evaluate", help="score a model on labelled data")
@@ -165,6 +170,14 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_lightcurve_options(lc_group)
     lc_group.add_argument("--days", type=float, help="classify from the first DAYS days "
                           "after each object's first detection only")
+    glitch_group = predict.add_argument_group("glitches")
+    glitch_group.add_argument("--strain", type=Path, help="GWOSC HDF5 strain (with --times) "
+                              "instead of --data views")
+    glitch_group.add_argument("--times", type=Path, help="CSV with a time column (GPS) and "
+                              "optional id")
+    glitch_group.add_argument("--channel", help="channel of a frame file")
+    glitch_group.add_argument("--qscan-duration", type=float, help="seconds of strain per "
+                              "Q scan (8)")
     predict.add_argument("--out", type=Path, required=True, help=".parquet or .csv to write")
     predict.add_argument("--id", dest="id_column",
                          help="id column to copy (default: the one used in fit, if present)")
@@ -182,6 +195,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     _add_explore_parser(sub)
     _add_transits_parser(sub)
+    _add_glitches_parser(sub)
 
     simulate = sub.add_parser("simulate", help="write a simulated data set")
     simulate.add_argument("task", choices=TASKS)
@@ -225,6 +239,22 @@ def _add_transits_parser(sub) -> None:
     search.add_argument("--no-views", action="store_true", help="skip the views")
     search.add_argument("--figures", type=Path, help="folder for one summary figure per star")
     search.add_argument("--quiet", action="store_true")
+
+
+def _add_glitches_parser(sub) -> None:
+    glitches = sub.add_parser("glitches", help="gravitational-wave detector glitches: "
+                              "Q-transform views of strain around trigger times")
+    tools = glitches.add_subparsers(dest="tool", required=True)
+    views = tools.add_parser("views", help="whiten strain and store the four Gravity Spy "
+                             "Q-transform views (0.5, 1, 2, 4 s) of each trigger")
+    views.add_argument("strain", type=Path, help="GWOSC HDF5 strain file")
+    views.add_argument("--times", type=Path, required=True, help="CSV: time (GPS), optional "
+                       "id and label")
+    views.add_argument("--out", type=Path, required=True, help="views file (.npz)")
+    views.add_argument("--channel", help="channel of a frame file")
+    views.add_argument("--size", type=int, help="image side in pixels (128)")
+    views.add_argument("--qscan-duration", type=float, help="seconds of strain per Q scan (8)")
+    views.add_argument("--quiet", action="store_true")
 
 
 def _add_explore_parser(sub) -> None:
@@ -313,13 +343,18 @@ TASK_COMMANDS = {
     "transits": ("transits.commands", {"fit": "fit_transits",
                                        "evaluate": "evaluate_transits_command",
                                        "predict": "predict_transits"}),
+    "glitches": ("glitches.commands", {"fit": "fit_glitches",
+                                       "evaluate": "evaluate_glitches_command",
+                                       "predict": "predict_glitches"}),
 }
 
 
 def _run_task(task: str, args) -> int:
     import importlib
 
-    if task != "transients" and args.data is None:
+    needs_data = task not in ("transients", "glitches") or (
+        task == "glitches" and args.command != "predict")
+    if needs_data and args.data is None:
         raise AstrolearnInputError(f"{args.command} needs --data CATALOG",
                                    fix="name the catalog file with --data")
     module, functions = TASK_COMMANDS[task]
@@ -386,6 +421,13 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
+def _cmd_glitches(args) -> int:
+    from astrolearn.glitches.commands import views_command
+
+    views_command(args, _say(args))
+    return 0
+
+
 def _cmd_transits(args) -> int:
     from astrolearn.transits.commands import search_command
 
@@ -417,7 +459,7 @@ EXPLORE_TOOLS = {"embed": ("embedding", "embed_command"),
 
 COMMANDS = {"explore": _cmd_explore, "fit": _cmd_fit, "evaluate": _cmd_with_model,
             "predict": _cmd_with_model, "simulate": _cmd_simulate, "demo": _cmd_demo,
-            "transits": _cmd_transits}
+            "transits": _cmd_transits, "glitches": _cmd_glitches}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
