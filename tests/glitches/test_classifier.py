@@ -154,3 +154,29 @@ def test_reads_staged_gravity_spy(real_data_path):
     assert data["windows"].tolist() == [0.5, 1.0, 2.0, 4.0]
     assert set(data["labels"]) == {"Blip", "Whistle", "Scratchy"}
     assert 0 <= data["views"].min() and data["views"].max() <= 25.5
+
+
+def test_balanced_class_weights_reach_the_network(monkeypatch):
+    from astrolearn.glitches import network
+
+    seen = {}
+    original = network.GlitchNetwork.fit
+
+    def spy(self, views, y, **kw):
+        seen["weights"] = kw.get("sample_weight")
+        return original(self, views, y, **kw)
+
+    monkeypatch.setattr(network.GlitchNetwork, "fit", spy)
+    rng = np.random.default_rng(1)
+    views = rng.exponential(1.0, (30, 1, 8, 8)).astype(np.float32)
+    y = np.array(["Koi_Fish"] * 24 + ["Fast_Scattering"] * 6)
+    params = {"width": 4, "dense": 8, "epochs": 1}
+    GlitchClassifier("single", 0, network_params=params).fit(views, y)
+    weights = seen["weights"]
+    # balanced: each class carries the same total weight (n / k per class)
+    assert np.isclose(weights[y == "Koi_Fish"].sum(), weights[y == "Fast_Scattering"].sum())
+    assert np.isclose(weights[y == "Fast_Scattering"][0], 30 / (2 * 6))
+    GlitchClassifier("single", 0, network_params=params, class_weight=None).fit(views, y)
+    assert seen["weights"] is None
+    with pytest.raises(AstrolearnInputError, match="class_weight"):
+        GlitchClassifier("single", 0, network_params=params, class_weight="equal").fit(views, y)

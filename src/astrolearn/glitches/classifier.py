@@ -215,6 +215,10 @@ class GlitchClassifier(ClassifierMixin, BaseEstimator):
     network_params : dict, optional
         Other :class:`~astrolearn.glitches.network.GlitchNetwork` settings (``width``,
         ``dense``, ``epochs``, ``learning_rate``, ``shift_pixels``, ...).
+    class_weight : {"balanced", None}, default "balanced"
+        Weight classes equally in the loss. Glitch classes are very unequal and change
+        between observing runs (O3a is 83 % Koi_Fish, O3b is mostly scattering); without
+        it a network learns the training run's mix (benchmarks/RESULTS.md, O3).
     random_state : int, default 0
 
     Examples
@@ -231,10 +235,11 @@ class GlitchClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, mode: str = "multiview", window: int = 1, *,
                  network_params: Mapping[str, Any] | None = None,
-                 random_state: int = 0) -> None:
+                 class_weight: str | None = "balanced", random_state: int = 0) -> None:
         self.mode = mode
         self.window = window
         self.network_params = network_params
+        self.class_weight = class_weight
         self.random_state = random_state
 
     # ------------------------------------------------------------------ inputs
@@ -319,9 +324,17 @@ class GlitchClassifier(ClassifierMixin, BaseEstimator):
         if windows is not None and len(windows) != x.shape[1]:
             raise AstrolearnInputError(f"{len(windows)} window durations for views of "
                                        f"{x.shape[1]} windows", file=file)
+        if self.class_weight not in ("balanced", None):
+            raise AstrolearnInputError(f"class_weight must be 'balanced' or None, got "
+                                       f"{self.class_weight!r}")
+        weights = None
+        if self.class_weight == "balanced":
+            from sklearn.utils.class_weight import compute_sample_weight
+
+            weights = compute_sample_weight("balanced", codes)
         try:
             net.fit(x, codes.astype(np.int64), n_classes=len(classes), groups=groups,
-                    progress=progress)
+                    sample_weight=weights, progress=progress)
         except AstrolearnInputError as err:
             raise err.in_file(file) from None
         self.network_ = net

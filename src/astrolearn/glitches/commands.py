@@ -141,6 +141,7 @@ def fit_glitches(args, say: Callable[[str], None]) -> Path:
     estimator = GlitchClassifier(
         getattr(args, "model", None) or "multiview", 1 if window is None else window,
         network_params=parse_model_params(getattr(args, "model_param", None) or [], {}) or None,
+        class_weight=None if getattr(args, "class_weight", None) == "none" else "balanced",
         random_state=0 if getattr(args, "seed", None) is None else args.seed)
     start = time.perf_counter()
     estimator.fit(data["views"], labels, windows=data["windows"].tolist(), file=args.data)
