@@ -56,6 +56,7 @@ from torch import nn
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.nn.device import rng_scope
 from astrolearn.nn.training import fit_module, group_holdout, resolve_seed
+from astrolearn.nn.weights import read_weights, write_weights
 
 __all__ = ["GlitchNetwork", "time_shift"]
 
@@ -341,24 +342,16 @@ class GlitchNetwork:
     # ----------------------------------------------------------- persistence
     def save(self, path: Path) -> None:
         """Write the weights (and BatchNorm statistics) as safetensors, shapes as metadata."""
-        from safetensors.torch import save_file
-
         if not hasattr(self, "net_"):
             raise AstrolearnInputError("this GlitchNetwork is not fitted yet", fix="call fit()")
-        tensors = {name: value.contiguous().clone()
-                   for name, value in self.net_.state_dict().items()}
-        save_file(tensors, str(path), metadata={k: str(v) for k, v in self.shapes_.items()})
+        write_weights(path, self.net_.state_dict(), self.shapes_)
 
     @classmethod
     def load(cls, path: Path, config: dict[str, Any]) -> GlitchNetwork:
         """Read weights written by :meth:`save` (safetensors: nothing is unpickled)."""
-        from safetensors import safe_open
-        from safetensors.torch import load_file
-
-        with safe_open(str(path), framework="pt") as handle:
-            shapes = {k: int(v) for k, v in handle.metadata().items()}
+        tensors, shapes = read_weights(path)
         self = cls(**config)
         self._build(shapes)
-        self.net_.load_state_dict(load_file(str(path)))
+        self.net_.load_state_dict(tensors)
         self.net_.eval()
         return self

@@ -29,6 +29,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from astrolearn.nn.device import rng_scope
 from astrolearn.nn.training import fit_module, group_holdout, resolve_seed
+from astrolearn.nn.weights import read_weights, write_weights
 
 __all__ = ["SequenceNetwork", "encode_sequences"]
 
@@ -264,23 +265,15 @@ class SequenceNetwork:
     # ----------------------------------------------------------- persistence
     def save(self, path: Path) -> None:
         """Write the weights as safetensors (the configuration goes into the manifest)."""
-        from safetensors.torch import save_file
-
         shapes = {"n_step": self.net_.gru.input_size,
                   "n_static": int(self.net_.static_mean.shape[0]),
                   "n_classes": self.net_.head[-1].out_features}
-        save_file({k: v.contiguous() for k, v in self.net_.state_dict().items()}, str(path),
-                  metadata={k: str(v) for k, v in shapes.items()})
+        write_weights(path, self.net_.state_dict(), shapes)
 
     @classmethod
     def load(cls, path: Path, config: dict[str, Any]) -> SequenceNetwork:
         """Read weights written by :meth:`save` (safetensors: nothing is unpickled)."""
-        from safetensors import safe_open
-        from safetensors.torch import load_file
-
-        with safe_open(str(path), framework="pt") as handle:
-            shapes = {k: int(v) for k, v in handle.metadata().items()}
-        state = load_file(str(path))
+        state, shapes = read_weights(path)
         self = cls(**config)
         self._build(shapes["n_step"], shapes["n_static"], shapes["n_classes"],
                     np.zeros(shapes["n_static"]), np.ones(shapes["n_static"]))

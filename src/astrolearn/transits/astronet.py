@@ -32,6 +32,7 @@ from torch import nn
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.nn.device import rng_scope
 from astrolearn.nn.training import fit_module, group_holdout, resolve_seed
+from astrolearn.nn.weights import read_weights, write_weights
 
 __all__ = ["AstroNetwork"]
 
@@ -245,24 +246,16 @@ class AstroNetwork:
     # ----------------------------------------------------------- persistence
     def save(self, path: Path) -> None:
         """Write the weights as safetensors, with the input shapes as metadata."""
-        from safetensors.torch import save_file
-
-        tensors = {f"{k}.{name}": value.contiguous().clone() for k, net in enumerate(self.nets_)
-                   for name, value in net.state_dict().items()}
-        save_file(tensors, str(path), metadata={k: str(v) for k, v in self.shapes_.items()})
+        write_weights(path, {f"{k}.{name}": value for k, net in enumerate(self.nets_)
+                             for name, value in net.state_dict().items()}, self.shapes_)
 
     @classmethod
     def load(cls, path: Path, config: dict[str, Any]) -> AstroNetwork:
         """Read weights written by :meth:`save` (safetensors: nothing is unpickled)."""
-        from safetensors import safe_open
-        from safetensors.torch import load_file
-
-        with safe_open(str(path), framework="pt") as handle:
-            shapes = {k: int(v) for k, v in handle.metadata().items()}
+        tensors, shapes = read_weights(path)
         self = cls(**config)
         n = shapes["n_scalar"]
         self._build(shapes, np.zeros(n), np.ones(n))
-        tensors = load_file(str(path))
         for k, net in enumerate(self.nets_):
             prefix = f"{k}."
             net.load_state_dict({name[len(prefix):]: value for name, value in tensors.items()
