@@ -15,6 +15,7 @@ from astrolearn.datasets.glitch_sim import (
     coloured_noise,
     glitch_waveform,
     inject,
+    simulate_glitch_views,
     simulate_glitches,
 )
 from astrolearn.errors import AstrolearnInputError
@@ -279,3 +280,21 @@ def test_bad_waveform_and_inject_inputs_raise():
     with pytest.raises(AstrolearnInputError, match="no power"):
         inject(noise, np.zeros(100), 0, 5.0, aligo_psd, 4096)
     assert not noise.any()
+
+
+def test_simulate_glitch_views_centres_each_glitch():
+    views, truth = simulate_glitch_views(2, classes=("Blip", "Power_Line"), shape=(32, 32),
+                                         seed=4)
+    again, truth2 = simulate_glitch_views(2, classes=("Blip", "Power_Line"), shape=(32, 32),
+                                          seed=4, n_jobs=2)
+    np.testing.assert_array_equal(views, again)
+    pd.testing.assert_frame_equal(truth, truth2)
+    _, direct = simulate_glitches(2, classes=("Blip", "Power_Line"), duration=12.0, seed=4)
+    pd.testing.assert_frame_equal(truth, direct)
+    assert views.shape == (4, 4, 32, 32) and views.dtype == np.float32
+    # a Blip is brightest near the middle of its 0.5-s view; a power line fills all of time
+    blip = views[0, 0]
+    assert abs(int(np.unravel_index(blip.argmax(), blip.shape)[1]) - 15.5) <= 3
+    line = views[2, 3]
+    row = int(np.argmax(line.mean(axis=1)))
+    assert (line[row] > 2.0).mean() > 0.8

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from argparse import Namespace
 
-import h5py
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,6 +17,7 @@ from astrolearn.glitches.commands import (
     predict_glitches,
     views_command,
 )
+from astrolearn.glitches.qtransform import write_strain
 
 T0 = 1_000_000_000.0
 
@@ -26,17 +26,8 @@ T0 = 1_000_000_000.0
 def files(tmp_path_factory):
     root = tmp_path_factory.mktemp("glitch_cmd")
     strain, truth = simulate_glitches(3, classes=("Blip", "Whistle"), duration=12.0, seed=2)
-    path = root / "H-H1_SIM-1000000000-72.hdf5"
-    with h5py.File(path, "w") as handle:
-        data = handle.create_dataset("strain/Strain", data=strain.reshape(-1).astype(float))
-        data.attrs["Xstart"] = T0
-        data.attrs["Xspacing"] = 1 / 4096
-        data.attrs["Npoints"] = strain.size
-        data.attrs["Xunits"] = "second"
-        data.attrs["Yunits"] = ""
-        handle["meta/GPSstart"] = int(T0)
-        handle["meta/Duration"] = strain.size // 4096
-        handle["meta/Detector"] = "H1"
+    path = write_strain(root / "H-H1_SIM-1000000000-72.hdf5", strain.reshape(-1),
+                        sample_rate=4096, t0=T0)
     times = T0 + 12.0 * np.arange(len(truth)) + truth["peak_time"].to_numpy()
     pd.DataFrame({"time": times, "id": [f"g{i}" for i in range(len(truth))],
                   "label": truth["label"]}).to_csv(root / "times.csv", index=False)

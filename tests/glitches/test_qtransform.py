@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -14,6 +17,7 @@ from astrolearn.glitches.qtransform import (
     qtransform_views,
     read_strain,
     time_offsets,
+    write_strain,
 )
 
 FS = 4096.0
@@ -202,6 +206,27 @@ def test_read_strain_errors(tmp_path):
     gwf.write_bytes(b"x")
     with pytest.raises(AstrolearnInputError, match="channel"):
         read_strain(gwf)
+
+
+def test_write_strain_round_trip_and_input_untouched(tmp_path):
+    data = np.random.default_rng(3).normal(size=8 * 1024)
+    before = data.copy()
+    path = write_strain(tmp_path / "L-L1_SIM-1000000000-8.hdf5", data, sample_rate=1024,
+                        t0=T0, detector="L1")
+    series = read_strain(path)
+    np.testing.assert_array_equal(series.value, data)
+    np.testing.assert_array_equal(data, before)
+    assert float(series.t0.value) == T0 and float(series.dt.value) == 1 / 1024
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L-L1_SIM-1000000000-8.hdf5"]
+
+
+def test_gwpy_import_leaves_matplotlib_style_alone():
+    code = ("import matplotlib; before = dict(matplotlib.rcParams); import numpy as np; "
+            "from astrolearn.glitches.qtransform import as_timeseries; "
+            "as_timeseries(np.zeros(1000), sample_rate=100); "
+            "changed = [k for k, v in matplotlib.rcParams.items() if before[k] != v]; "
+            "assert not changed, changed")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_grids():

@@ -2,9 +2,9 @@
 
 from astrolearn.datasets.catalog_sim import simulate_catalog
 from astrolearn.datasets.examples import example_catalog, shared_data_path
-from astrolearn.datasets.glitch_sim import simulate_glitches
+from astrolearn.datasets.glitch_sim import simulate_glitch_views, simulate_glitches
 from astrolearn.datasets.transient_sim import simulate_transients
 from astrolearn.datasets.transit_sim import simulate_transits
 
-__all__ = ["example_catalog", "shared_data_path", "simulate_catalog", "simulate_glitches",
-           "simulate_transients", "simulate_transits"]
+__all__ = ["example_catalog", "shared_data_path", "simulate_catalog",
+           "simulate_glitch_views", "simulate_glitches", "simulate_transients", "simulate_transits"]

@@ -117,6 +117,7 @@ __all__ = [
     "coloured_noise",
     "glitch_waveform",
     "inject",
+    "simulate_glitch_views",
     "simulate_glitches",
 ]
 
@@ -682,3 +683,60 @@ def simulate_glitches(
                                         "duration_s", "seed"])
     truth["seed"] = truth["seed"].astype(np.int64)
     return strain, truth
+
+
+def simulate_glitch_views(
+    n_per_class: int,
+    *,
+    classes: Sequence[str] = GLITCH_CLASSES,
+    snr_range: tuple[float, float] = (8, 40),
+    shape: tuple[int, int] = (64, 64),
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Simulated glitches as Gravity Spy views: strain from :func:`simulate_glitches`, then
+    :func:`astrolearn.glitches.qtransform.qtransform_views` around each glitch's peak.
+
+    Each example is a 12-s segment; the segments of a class are laid end to end as one
+    series (the noise of each is stationary with the same PSD), whitened once, and scanned
+    with the four Gravity Spy windows (0.5, 1, 2, 4 s; 8 s of data per scan) at the true peak
+    time, as an Omicron trigger would give it. Classes are simulated one at a time, so memory
+    stays at one class of strain. The result does not depend on ``n_jobs``, and the strain of
+    each example is the one ``simulate_glitches(..., duration=12.0, seed=seed)`` gives.
+
+    Parameters
+    ----------
+    n_per_class, classes, snr_range, seed
+        As for :func:`simulate_glitches`.
+    shape : (n_freq, n_time), default (64, 64)
+        Image size of each view.
+    n_jobs : int, default 1
+        Worker processes for the Q scans (-1: all cores).
+
+    Returns
+    -------
+    views : numpy.ndarray
+        float32, shape ``(n_per_class * len(classes), 4, n_freq, n_time)``.
+    truth : pandas.DataFrame
+        The truth table of :func:`simulate_glitches`, one row per view.
+
+    Examples
+    --------
+    >>> views, truth = simulate_glitch_views(1, classes=["Blip"], shape=(16, 16))
+    >>> views.shape, list(truth["label"])
+    ((1, 4, 16, 16), ['Blip'])
+    """
+    from astrolearn.glitches.qtransform import qtransform_views
+
+    if isinstance(classes, str):
+        classes = [classes]
+    duration, rate = 12.0, 4096
+    views, truths = [], []
+    for label in classes:
+        strain, truth = simulate_glitches(n_per_class, classes=[label], snr_range=snr_range,
+                                          duration=duration, sample_rate=rate, seed=seed)
+        times = duration * np.arange(len(truth)) + truth["peak_time"].to_numpy()
+        views.append(qtransform_views(strain.reshape(-1), times, shape=shape,
+                                      sample_rate=rate, n_jobs=n_jobs))
+        truths.append(truth)
+    return np.concatenate(views), pd.concat(truths, ignore_index=True)

@@ -73,6 +73,7 @@ __all__ = [
     "qtransform_views",
     "read_strain",
     "time_offsets",
+    "write_strain",
 ]
 
 GRAVITY_SPY_WINDOWS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
@@ -82,6 +83,20 @@ _FDURATION = 2.0  # seconds of FIR whitening filter; half of it is lost at each 
 _FFTLENGTH = 2.0  # seconds per Welch segment of the ASD used to whiten
 _FINE_DT = 1 / 512  # seconds: longest step at which the Q-gram is sampled inside a pixel
 _SEARCH = 0.5  # seconds around the trigger in which gwpy picks the loudest Q plane
+
+
+def _gwpy_timeseries() -> Any:
+    """gwpy's TimeSeries class, imported without restyling the caller's matplotlib.
+
+    Importing gwpy applies its own ``rcParams`` (grid on, fonts, sizes) to every later figure
+    of the process; the import runs inside :func:`matplotlib.rc_context`, which puts the
+    caller's settings back.
+    """
+    import matplotlib
+
+    with matplotlib.rc_context():
+        from gwpy.timeseries import TimeSeries
+    return TimeSeries
 
 
 def read_strain(path: str | Path, *, channel: str | None = None) -> Any:
@@ -115,7 +130,7 @@ def read_strain(path: str | Path, *, channel: str | None = None) -> Any:
     ...     print(err.problem)
     file does not exist
     """
-    from gwpy.timeseries import TimeSeries
+    TimeSeries = _gwpy_timeseries()
 
     path = Path(path)
     if not path.exists():
@@ -150,6 +165,60 @@ def read_strain(path: str | Path, *, channel: str | None = None) -> Any:
         raise err.in_file(path) from None
 
 
+def write_strain(path: str | Path, strain: Any, *, sample_rate: float, t0: float = 0.0,
+                 detector: str = "H1") -> Path:
+    """Write strain as a GWOSC-format HDF5 file that :func:`read_strain` (and gwpy) read.
+
+    The layout is GWOSC's: dataset ``strain/Strain`` with attributes ``Xstart`` (GPS start),
+    ``Xspacing`` (1 / sample rate), ``Npoints`` and ``Xunits``, and ``meta/GPSstart``,
+    ``meta/Duration``, ``meta/Detector``. The file appears atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file (``.hdf5``); by GWOSC's convention named ``{ifo[0]}-{ifo}_..._{gps}-{dur}``.
+    strain : array-like
+        1-D strain samples (copied as float64).
+    sample_rate : float
+        Samples per second.
+    t0 : float, default 0.0
+        GPS time of the first sample.
+    detector : str, default "H1"
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "H-H1_SIM-1000000000-4.hdf5")
+    >>> _ = write_strain(path, np.zeros(4 * 1024), sample_rate=1024, t0=1e9)
+    >>> series = read_strain(path)
+    >>> float(series.t0.value), float(series.sample_rate.value), len(series)
+    (1000000000.0, 1024.0, 4096)
+    """
+    import h5py
+
+    from astrolearn.io import atomic_path
+
+    series = as_timeseries(strain, sample_rate=sample_rate, t0=t0)
+    values = np.asarray(series.value, dtype=float)
+    rate = float(series.sample_rate.value)
+    path = Path(path)
+    with atomic_path(path) as tmp, h5py.File(tmp, "w") as handle:
+        data = handle.create_dataset("strain/Strain", data=values)
+        data.attrs["Xstart"] = float(t0)
+        data.attrs["Xspacing"] = 1.0 / rate
+        data.attrs["Npoints"] = values.size
+        data.attrs["Xunits"] = "second"
+        data.attrs["Yunits"] = ""
+        handle["meta/GPSstart"] = float(t0)
+        handle["meta/Duration"] = values.size / rate
+        handle["meta/Detector"] = str(detector)
+    return path
+
+
 def as_timeseries(data: Any, sample_rate: float | None = None, t0: float = 0.0) -> Any:
     """Return strain as a float64 gwpy TimeSeries (always a copy; the input is not modified).
 
@@ -179,7 +248,7 @@ def as_timeseries(data: Any, sample_rate: float | None = None, t0: float = 0.0) 
     >>> float(ts.t0.value), float(ts.sample_rate.value), float(ts.duration.value)
     (100.0, 4096.0, 1.0)
     """
-    from gwpy.timeseries import TimeSeries
+    TimeSeries = _gwpy_timeseries()
 
     if isinstance(data, TimeSeries):
         rate = float(data.sample_rate.value)
@@ -423,9 +492,9 @@ def _trigger_views(task: tuple[np.ndarray, float, float], *, rate: float,
                    qrange: tuple[float, float], fmin: float, norm: str | bool,
                    windows: tuple[float, ...], freqs: np.ndarray, n_time: int) -> np.ndarray:
     """The ``(n_windows, n_freq, n_time)`` images of one trigger from its whitened stretch."""
+    TimeSeries = _gwpy_timeseries()
     from gwpy.segments import Segment
     from gwpy.signal.qtransform import q_scan
-    from gwpy.timeseries import TimeSeries
 
     values, start, t = task
     chunk = TimeSeries(values, t0=start, sample_rate=rate)
