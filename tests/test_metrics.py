@@ -21,6 +21,7 @@ from astrolearn.metrics import (
     multiclass_log_loss,
     purity_completeness,
     reliability_curve,
+    wilson_interval,
 )
 
 # Eight objects, classes in sorted order GALAXY, QSO, STAR.
@@ -420,3 +421,26 @@ def test_binary_scores_hand_computed_ties_agreement_and_bad_input():
     ]:
         with pytest.raises(AstrolearnInputError, match=message):
             binary_scores(bad_y, bad_s)
+
+
+# ------------------------------------------------------------------------------- Wilson
+def test_wilson_interval_against_hand_values():
+    # 8 of 10, z = 1.96: p = 0.8, z^2/n = 0.38416, centre = (0.8 + 0.19208) / 1.38416 = 0.71680,
+    # half = 1.96 / 1.38416 * sqrt(0.016 + 0.009604) = 0.22658
+    lo, hi = wilson_interval(8, 10, z=1.96)
+    assert float(lo) == pytest.approx(0.49016, abs=1e-4)
+    assert float(hi) == pytest.approx(0.94330, abs=1e-4)
+    # 0 of 4, z = 1: centre = 0.125 / 1.25 = 0.1 = half -> [0, 0.2]
+    lo, hi = wilson_interval(0, 4)
+    assert float(lo) == pytest.approx(0.0, abs=1e-12) and float(hi) == pytest.approx(0.2)
+    lo, hi = wilson_interval(np.array([4, 0]), np.array([4, 0]))
+    assert lo[0] == pytest.approx(0.8) and hi[0] == 1.0 and np.isnan(lo[1]) and np.isnan(hi[1])
+
+
+def test_wilson_interval_bad_input():
+    with pytest.raises(AstrolearnInputError, match="0 <= k <= n"):
+        wilson_interval(5, 4)
+    with pytest.raises(AstrolearnInputError, match="whole numbers"):
+        wilson_interval(1.5, 4)
+    with pytest.raises(AstrolearnInputError, match="z"):
+        wilson_interval(1, 4, z=0.0)

@@ -44,6 +44,7 @@ __all__ = [
     "multiclass_log_loss",
     "purity_completeness",
     "reliability_curve",
+    "wilson_interval",
 ]
 
 #: Tolerance on the sum of each row of a probability matrix.
@@ -481,19 +482,30 @@ def _bin_quantity(values: Any, name: str) -> np.ndarray:
     return x
 
 
-def _bin_edges(bins: Any, finite_values: np.ndarray) -> np.ndarray:
+def _bin_edges(bins: Any, values: np.ndarray, *, log: bool = False,
+               name: str = "bins") -> np.ndarray:
+    """Edges from a number of bins spanning the finite ``values`` (log-spaced when ``log``)
+    or from given edges, checked."""
     if isinstance(bins, int | np.integer) and not isinstance(bins, bool):
         if bins < 1:
             raise AstrolearnInputError(
-                f"bins must be at least 1, got {bins}", fix="pass e.g. bins=10 or edges"
+                f"{name} must be at least 1, got {bins}", column=name,
+                fix=f"pass e.g. {name}=10 or edges"
             )
-        finite = finite_values[np.isfinite(finite_values)]
+        finite = values[np.isfinite(values)]
         if len(finite) == 0:
             raise AstrolearnInputError(
                 "values has no finite entry to set bins from",
                 fix="pass explicit bin edges, or check the values column",
             )
         low, high = float(finite.min()), float(finite.max())
+        if log:
+            if low <= 0:
+                raise AstrolearnInputError(f"log-spaced {name} need positive values",
+                                           column=name, fix="give the bin edges explicitly")
+            if low == high:
+                low, high = low / 1.01, high * 1.01
+            return np.geomspace(low, high, int(bins) + 1)
         if low == high:
             low, high = low - 0.5, high + 0.5
         return np.linspace(low, high, int(bins) + 1)
@@ -501,19 +513,85 @@ def _bin_edges(bins: Any, finite_values: np.ndarray) -> np.ndarray:
         edges = np.asarray(bins, dtype=float)
     except (TypeError, ValueError) as exc:
         raise AstrolearnInputError(
-            "bins is neither an integer nor a list of numeric edges",
-            fix="pass e.g. bins=[16, 18, 20, 22]",
+            f"{name} is neither an integer nor a list of numeric edges", column=name,
+            fix=f"pass e.g. {name}=[16, 18, 20, 22]",
         ) from exc
     if edges.ndim != 1 or len(edges) < 2:
         raise AstrolearnInputError(
-            "bins must hold at least two edges", fix="pass e.g. bins=[16, 18, 20, 22]"
+            f"{name} must hold at least two edges", column=name,
+            fix=f"pass e.g. {name}=[16, 18, 20, 22]"
         )
     if np.isnan(edges).any() or not (np.diff(edges) > 0).all():
         raise AstrolearnInputError(
-            "bin edges must be strictly increasing numbers without NaN",
+            f"{name}: bin edges must be strictly increasing numbers without NaN", column=name,
             fix="sort the edges and remove duplicates",
         )
     return edges
+
+
+def _bin_index(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Bin of each (finite) value: ``[lo, hi)``, the last bin closed; -1 outside."""
+    idx = np.searchsorted(edges, values, side="right") - 1
+    idx[values == edges[-1]] = edges.size - 2
+    idx[(values < edges[0]) | (values > edges[-1])] = -1
+    return idx
+
+
+# ---------------------------------------------------------------------------------------
+# Binomial fractions
+# ---------------------------------------------------------------------------------------
+
+
+def wilson_interval(
+    k: int | np.ndarray, n: int | np.ndarray, z: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson (1927) score interval of a binomial fraction ``k / n``.
+
+    ``(p + z^2 / 2n -+ z sqrt(p (1 - p) / n + z^2 / 4n^2)) / (1 + z^2 / n)`` with ``p = k / n``;
+    ``z = 1`` (default) gives the 68.3 % (1-sigma) interval, ``z = 1.96`` the 95 % one. NaN
+    where ``n == 0``.
+
+    Parameters
+    ----------
+    k, n : int or array of int
+        Successes and trials (``0 <= k <= n``).
+    z : float, default 1.0
+        Half-width in standard normal deviates.
+
+    Returns
+    -------
+    lower, upper : ndarray of float
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(8, 10, z=1.96)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.4902, 0.9433)
+    """
+    ok = isinstance(z, int | float | np.integer | np.floating) and not isinstance(z, bool)
+    if not (ok and np.isfinite(z) and z > 0):
+        raise AstrolearnInputError(f"z must be a positive number, got {z!r}", column="z")
+    zz = float(z)
+    kk = np.asarray(k, dtype=float)
+    nn = np.asarray(n, dtype=float)
+    if kk.shape != nn.shape and kk.size != 1 and nn.size != 1:
+        raise AstrolearnInputError(f"k and n differ in shape ({kk.shape} vs {nn.shape})")
+    if not (np.all(np.isfinite(kk)) and np.all(np.isfinite(nn)) and np.all(kk >= 0)
+            and np.all(kk <= nn) and np.all(kk == np.round(kk)) and np.all(nn == np.round(nn))):
+        raise AstrolearnInputError("k and n must be whole numbers with 0 <= k <= n",
+                                   fix="pass counts of successes and of trials")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = kk / nn
+        denom = 1.0 + zz**2 / nn
+        centre = (p + zz**2 / (2.0 * nn)) / denom
+        half = zz / denom * np.sqrt(p * (1.0 - p) / nn + zz**2 / (4.0 * nn**2))
+        # exact ends at k = 0 and k = n (the formula gives them up to rounding)
+        lower = np.where(nn > 0, np.where(kk == 0, 0.0, np.clip(centre - half, 0.0, 1.0)),
+                         np.nan)
+        upper = np.where(nn > 0, np.where(kk == nn, 1.0, np.clip(centre + half, 0.0, 1.0)),
+                         np.nan)
+    return lower, upper
+
 
 
 # ---------------------------------------------------------------------------------------

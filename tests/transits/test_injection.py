@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from astrolearn.errors import AstrolearnInputError
+from astrolearn.metrics import wilson_interval
 from astrolearn.transits.injection import (
     MATCH_KINDS,
     completeness_curve,
@@ -16,7 +17,6 @@ from astrolearn.transits.injection import (
     injection_recovery,
     match_injection,
     white_noise,
-    wilson_interval,
 )
 
 # Cheap runs: one 27.4-day TESS sector at 30-min cadence (~1,250 points), periods 1-4 d, so the
@@ -69,29 +69,6 @@ def test_match_injection_tolerances_and_bad_input():
         match_injection(3.0, 1.0, 0.1, 3.0, 1.0, period_tol=0)
     with pytest.raises(AstrolearnInputError, match="numbers"):
         match_injection(3.0, 1.0, 0.1, "3 d", 1.0)
-
-
-# ------------------------------------------------------------------------------- Wilson
-def test_wilson_interval_against_hand_values():
-    # 8 of 10, z = 1.96: p = 0.8, z^2/n = 0.38416, centre = (0.8 + 0.19208) / 1.38416 = 0.71680,
-    # half = 1.96 / 1.38416 * sqrt(0.016 + 0.009604) = 0.22658
-    lo, hi = wilson_interval(8, 10, z=1.96)
-    assert float(lo) == pytest.approx(0.49016, abs=1e-4)
-    assert float(hi) == pytest.approx(0.94330, abs=1e-4)
-    # 0 of 4, z = 1: centre = 0.125 / 1.25 = 0.1 = half -> [0, 0.2]
-    lo, hi = wilson_interval(0, 4)
-    assert float(lo) == pytest.approx(0.0, abs=1e-12) and float(hi) == pytest.approx(0.2)
-    lo, hi = wilson_interval(np.array([4, 0]), np.array([4, 0]))
-    assert lo[0] == pytest.approx(0.8) and hi[0] == 1.0 and np.isnan(lo[1]) and np.isnan(hi[1])
-
-
-def test_wilson_interval_bad_input():
-    with pytest.raises(AstrolearnInputError, match="0 <= k <= n"):
-        wilson_interval(5, 4)
-    with pytest.raises(AstrolearnInputError, match="whole numbers"):
-        wilson_interval(1.5, 4)
-    with pytest.raises(AstrolearnInputError, match="z"):
-        wilson_interval(1, 4, z=0.0)
 
 
 # ------------------------------------------------------------------------- completeness

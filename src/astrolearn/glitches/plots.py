@@ -23,9 +23,8 @@ A confusion matrix needs no function of its own: the shared figure takes the sha
 :func:`astrolearn.plots.plot_confusion_matrix` and :func:`astrolearn.metrics.confusion_matrix`;
 each cell shows the count and the fraction of its true class).
 
-The Wilson interval and the SNR binning are those of the transit injection-recovery curves
-(:func:`astrolearn.transits.injection.wilson_interval`), reused rather than written again;
-they are imported when first needed, since importing the transit package costs a few seconds.
+Accuracy intervals are Wilson score intervals (:func:`astrolearn.metrics.wilson_interval`),
+as in the transit injection-recovery curves.
 
 Like :mod:`astrolearn.plots`, every function builds a :class:`matplotlib.figure.Figure`
 directly, without ``pyplot``: no global figure registry, no backend, no window, safe in
@@ -51,6 +50,7 @@ from astrolearn.glitches.qtransform import (
     peak_time_frequency,
     time_offsets,
 )
+from astrolearn.metrics import _bin_edges, _bin_index, wilson_interval
 
 __all__ = [
     "accuracy_by_snr",
@@ -312,7 +312,7 @@ def accuracy_by_snr(
     z : float, default 1.0
         Half-width of the Wilson (1927) score interval in standard deviations: 1 gives the
         68.3 % interval, 1.96 the 95 % one
-        (:func:`astrolearn.transits.injection.wilson_interval`).
+        (:func:`astrolearn.metrics.wilson_interval`).
 
     Returns
     -------
@@ -335,11 +335,9 @@ def accuracy_by_snr(
     >>> table["n"].tolist(), table["n_correct"].tolist(), table["accuracy"].round(3).tolist()
     ([3, 3], [2, 3], [0.667, 1.0])
     """
-    from astrolearn.transits.injection import _bin_index, _edges, wilson_interval
-
     s = _snr_values(snr)
     ok = _correct_flags(correct, s.size)
-    edges = _edges(s, DEFAULT_SNR_BINS if bins is None else bins, "bins", log=True)
+    edges = _bin_edges(DEFAULT_SNR_BINS if bins is None else bins, s, log=True)
     idx = _bin_index(s, edges)
     inside = idx >= 0
     if not inside.any():

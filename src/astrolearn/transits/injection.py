@@ -41,8 +41,8 @@ pipeline as on the survey, and counts what comes out. :func:`injection_recovery`
 
 :func:`completeness_map` and :func:`completeness_curve` turn the table into the recovered
 fraction per (period, SNR) cell and per SNR bin, with Wilson (1927) binomial intervals
-(:func:`wilson_interval`), which stay inside [0, 1] and behave at 0 and n recoveries where the
-normal approximation does not (Brown, Cai & DasGupta 2001). The figures are
+(:func:`astrolearn.metrics.wilson_interval`), which stay inside [0, 1] and behave at 0 and n
+recoveries where the normal approximation does not (Brown, Cai & DasGupta 2001). The figures are
 :func:`~astrolearn.transits.plots.plot_completeness_map` and
 :func:`~astrolearn.transits.plots.plot_completeness_curve`.
 
@@ -79,6 +79,7 @@ from astrolearn.datasets.transit_sim import (
     transit_model,
 )
 from astrolearn.errors import AstrolearnInputError
+from astrolearn.metrics import _bin_edges, _bin_index, wilson_interval
 from astrolearn.transits.lightcurves import iter_stars
 from astrolearn.transits.pipeline import search_lightcurves
 
@@ -89,7 +90,6 @@ __all__ = [
     "injection_recovery",
     "match_injection",
     "white_noise",
-    "wilson_interval",
 ]
 
 MATCH_KINDS: tuple[str, ...] = ("match", "half", "double", "none")
@@ -201,54 +201,6 @@ def match_injection(
 
 
 # --------------------------------------------------------------------------- statistics
-def wilson_interval(
-    k: int | np.ndarray, n: int | np.ndarray, z: float = 1.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson (1927) score interval of a binomial fraction ``k / n``.
-
-    ``(p + z^2 / 2n -+ z sqrt(p (1 - p) / n + z^2 / 4n^2)) / (1 + z^2 / n)`` with ``p = k / n``;
-    ``z = 1`` (default) gives the 68.3 % (1-sigma) interval, ``z = 1.96`` the 95 % one. NaN
-    where ``n == 0``.
-
-    Parameters
-    ----------
-    k, n : int or array of int
-        Successes and trials (``0 <= k <= n``).
-    z : float, default 1.0
-        Half-width in standard normal deviates.
-
-    Returns
-    -------
-    lower, upper : ndarray of float
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(8, 10, z=1.96)
-    >>> round(float(lo), 4), round(float(hi), 4)
-    (0.4902, 0.9433)
-    """
-    zz = _finite(z, "z", positive=True)
-    kk = np.asarray(k, dtype=float)
-    nn = np.asarray(n, dtype=float)
-    if kk.shape != nn.shape and kk.size != 1 and nn.size != 1:
-        raise AstrolearnInputError(f"k and n differ in shape ({kk.shape} vs {nn.shape})")
-    if not (np.all(np.isfinite(kk)) and np.all(np.isfinite(nn)) and np.all(kk >= 0)
-            and np.all(kk <= nn) and np.all(kk == np.round(kk)) and np.all(nn == np.round(nn))):
-        raise AstrolearnInputError("k and n must be whole numbers with 0 <= k <= n",
-                                   fix="pass the counts of recovered and injected signals")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = kk / nn
-        denom = 1.0 + zz**2 / nn
-        centre = (p + zz**2 / (2.0 * nn)) / denom
-        half = zz / denom * np.sqrt(p * (1.0 - p) / nn + zz**2 / (4.0 * nn**2))
-        # exact ends at k = 0 and k = n (the formula gives them up to rounding)
-        lower = np.where(nn > 0, np.where(kk == 0, 0.0, np.clip(centre - half, 0.0, 1.0)),
-                         np.nan)
-        upper = np.where(nn > 0, np.where(kk == nn, 1.0, np.clip(centre + half, 0.0, 1.0)),
-                         np.nan)
-    return lower, upper
-
-
 def _check_table(table: Any, columns: Sequence[str]) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise AstrolearnInputError(
@@ -291,40 +243,6 @@ def _numeric(table: pd.DataFrame, column: str) -> np.ndarray:
     return values
 
 
-def _edges(values: np.ndarray, bins: Any, name: str, *, log: bool) -> np.ndarray:
-    if isinstance(bins, int | np.integer) and not isinstance(bins, bool):
-        if bins < 1:
-            raise AstrolearnInputError(f"{name} must be at least 1, got {bins}", column=name)
-        lo, hi = float(values.min()), float(values.max())
-        if log:
-            if lo <= 0:
-                raise AstrolearnInputError(f"log-spaced {name} need positive values",
-                                           column=name, fix="give the bin edges explicitly")
-            if hi == lo:
-                lo, hi = lo / 1.01, hi * 1.01
-            return np.geomspace(lo, hi, int(bins) + 1)
-        if hi == lo:
-            lo, hi = lo - 0.5, hi + 0.5
-        return np.linspace(lo, hi, int(bins) + 1)
-    try:
-        edges = np.asarray(bins, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise AstrolearnInputError(f"{name} must be a number of bins or increasing edges",
-                                   column=name) from None
-    if edges.size < 2 or not np.all(np.isfinite(edges)) or not np.all(np.diff(edges) > 0):
-        raise AstrolearnInputError(f"{name} must be at least two increasing finite edges, got "
-                                   f"{bins!r}", column=name, fix="give e.g. [3, 7, 10, 20]")
-    return edges
-
-
-def _bin_index(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Bin of each value (``[lo, hi)``, the last bin closed), -1 outside."""
-    idx = np.searchsorted(edges, values, side="right") - 1
-    idx[values == edges[-1]] = edges.size - 2
-    idx[(values < edges[0]) | (values > edges[-1])] = -1
-    return idx
-
-
 def completeness_map(
     table: pd.DataFrame,
     *,
@@ -348,7 +266,7 @@ def completeness_map(
     period, snr, recovered : str
         Column names.
     z : float, default 1.0
-        Width of the Wilson interval (:func:`wilson_interval`).
+        Width of the Wilson interval (:func:`astrolearn.metrics.wilson_interval`).
 
     Returns
     -------
@@ -370,8 +288,8 @@ def completeness_map(
     p = _numeric(tab, period)
     s = _numeric(tab, snr)
     rec = _recovered(tab, recovered)
-    pe = _edges(p, period_bins, "period_bins", log=True)
-    se = _edges(s, snr_bins, "snr_bins", log=False)
+    pe = _bin_edges(period_bins, p, log=True, name="period_bins")
+    se = _bin_edges(snr_bins, s, log=False, name="snr_bins")
     ip, is_ = _bin_index(p, pe), _bin_index(s, se)
     inside = (ip >= 0) & (is_ >= 0)
     n_p, n_s = pe.size - 1, se.size - 1
@@ -430,7 +348,7 @@ def completeness_curve(
     tab = _check_table(table, [snr, recovered])
     s = _numeric(tab, snr)
     rec = _recovered(tab, recovered)
-    se = _edges(s, snr_bins, "snr_bins", log=False)
+    se = _bin_edges(snr_bins, s, log=False, name="snr_bins")
     idx = _bin_index(s, se)
     inside = idx >= 0
     n = np.bincount(idx[inside], minlength=se.size - 1)
