@@ -171,3 +171,135 @@ def test_bad_input_raises(data, fitted_multi):
         GlitchNetwork(mode="single", window=4, **SMALL).fit(x, y, n_classes=3)
     with pytest.raises(AstrolearnInputError, match="mode"):
         GlitchNetwork(mode="merged", **SMALL).fit(x, y, n_classes=3)
+
+
+# ------------------------------------------------------------------ pretrained backbones
+
+RESNET = {"backbone": "resnet18", "dense": 16, "batch_size": 16, "learning_rate": 0.01,
+          "patience": 5, "shift_pixels": 2}
+
+
+def tiny_views(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two windows of 32 x 32: class 1 has a loud line at frequency row 20."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1], n_per_class)
+    views = rng.exponential(1.0, (len(y), 2, 32, 32)).astype(np.float32)
+    views[y == 1, :, 20, :] += 15.0
+    return views, y
+
+
+@pytest.fixture(scope="module")
+def resnet18_file(tmp_path_factory):
+    """A torchvision-layout resnet18 state dict (3-channel conv1, 1000-way fc) as a download
+    would give, with non-trivial BatchNorm statistics."""
+    from astrolearn.nn.backbones import resnet
+
+    torch.manual_seed(5)
+    model = resnet("resnet18")
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.normal_(0.0, 0.2)
+                m.running_var.uniform_(0.5, 2.0)
+    path = tmp_path_factory.mktemp("weights") / "resnet18.pth"
+    torch.save(model.state_dict(), path)
+    return path, {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def test_resnet_backbone_fits_saves_and_loads_without_the_weights_file(resnet18_file, tmp_path):
+    source, _ = resnet18_file
+    weights = tmp_path / "copy.pth"
+    weights.write_bytes(source.read_bytes())
+    x, y = tiny_views(12, seed=3)
+    x_test, _ = tiny_views(5, seed=4)
+    net = GlitchNetwork(mode="multiview", backbone_weights=str(weights), freeze_epochs=1,
+                        epochs=3, **RESNET).fit(x, y, n_classes=2)
+    proba = net.predict_proba(x_test)
+    assert proba.shape == (10, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert net.history_.n_epochs == 3 and len(net.history_.val_loss) == 3
+    assert all(p.requires_grad for p in net.net_.parameters())  # unfrozen after fit
+    path = tmp_path / "glitch.safetensors"
+    net.save(path)
+    weights.unlink()  # the fitted network holds the weights: the file is not needed any more
+    config = net.get_config()
+    assert config["backbone"] == "resnet18" and config["backbone_weights"] == str(weights)
+    loaded = GlitchNetwork.load(path, config)
+    np.testing.assert_array_equal(loaded.predict_proba(x_test), proba)
+    assert loaded.get_config() == config
+
+
+def test_pretrained_weights_arrive_and_stay_fixed_while_frozen(resnet18_file):
+    path, state = resnet18_file
+    x, y = tiny_views(10, seed=5)
+    grey_conv1 = state["conv1.weight"].sum(dim=1, keepdim=True)  # RGB filters summed
+    seen = []
+
+    def watch(epoch, train_loss, val_loss):
+        backbone = net.net_.branch.backbone
+        seen.append({
+            "epoch": epoch,
+            "frozen": not any(p.requires_grad for p in backbone.parameters()),
+            "conv1_is_file": torch.equal(backbone.conv1.weight.detach().cpu(), grey_conv1),
+            "bn_is_file": torch.equal(backbone.layer3[1].bn2.running_mean.cpu(),
+                                      state["layer3.1.bn2.running_mean"]),
+            "head_moved": not torch.equal(net.net_.head[0].weight.detach().cpu(), head0),
+        })
+
+    net = GlitchNetwork(mode="single", window=0, backbone_weights=path, freeze_epochs=2,
+                        epochs=3, **{**RESNET, "patience": 10})
+    net._build({"n_windows": 2, "n_freq": 32, "n_time": 32, "n_classes": 2})
+    head0 = net.net_.head[0].weight.detach().clone()  # same seed: the head fit starts from
+    net.fit(x, y, n_classes=2, progress=watch)
+    assert [s["epoch"] for s in seen] == [0, 1, 2]
+    for s in seen[:2]:  # frozen stage: the file's weights and BatchNorm statistics, unchanged
+        assert s["frozen"] and s["conv1_is_file"] and s["bn_is_file"] and s["head_moved"]
+    # fine-tuning stage: everything trains, BatchNorm statistics adapt
+    assert not seen[2]["frozen"] and not seen[2]["conv1_is_file"] and not seen[2]["bn_is_file"]
+
+
+def test_head_only_training_keeps_the_backbone(resnet18_file):
+    path, state = resnet18_file
+    x, y = tiny_views(10, seed=6)
+    net = GlitchNetwork(mode="single", backbone_weights=path, freeze_epochs=2, epochs=2,
+                        **RESNET).fit(x, y, n_classes=2)
+    backbone = net.net_.branch.backbone.state_dict()
+    torch.testing.assert_close(backbone["conv1.weight"],
+                               state["conv1.weight"].sum(dim=1, keepdim=True))
+    for key, value in backbone.items():
+        if key != "conv1.weight":
+            torch.testing.assert_close(value, state[key], rtol=0, atol=0)
+    assert net.history_.n_epochs == 2
+
+
+def test_models_saved_before_backbones_still_load(data, fitted_multi, tmp_path):
+    _, (x_test, _) = data
+    path = tmp_path / "old.safetensors"
+    fitted_multi.save(path)
+    old_config = {k: v for k, v in fitted_multi.get_config().items()
+                  if k not in ("backbone", "backbone_weights", "freeze_epochs")}
+    loaded = GlitchNetwork.load(path, old_config)
+    assert loaded.backbone == "cnn"
+    np.testing.assert_array_equal(loaded.predict_proba(x_test), fitted_multi.predict_proba(x_test))
+
+
+def test_bad_backbone_settings_raise(resnet18_file, tmp_path):
+    path, _ = resnet18_file
+    x, y = tiny_views(4, seed=7)
+    with pytest.raises(AstrolearnInputError, match="backbone must be one of cnn, resnet18"):
+        GlitchNetwork(backbone="vgg16", epochs=1).fit(x, y, n_classes=2)
+    with pytest.raises(AstrolearnInputError, match="backbone_weights were given for "
+                                                   "backbone='cnn'"):
+        GlitchNetwork(backbone_weights=path, epochs=1).fit(x, y, n_classes=2)
+    with pytest.raises(AstrolearnInputError, match="no backbone_weights"):
+        GlitchNetwork(backbone="resnet18", freeze_epochs=1, epochs=2).fit(x, y, n_classes=2)
+    with pytest.raises(AstrolearnInputError, match="freeze_epochs must be"):
+        GlitchNetwork(backbone="resnet18", backbone_weights=path, freeze_epochs=3,
+                      epochs=2).fit(x, y, n_classes=2)
+    with pytest.raises(AstrolearnInputError, match="does not exist") as info:
+        GlitchNetwork(backbone="resnet18", backbone_weights=tmp_path / "gone.pth",
+                      epochs=1).fit(x, y, n_classes=2)
+    assert "gone.pth" in str(info.value)
+    with pytest.raises(AstrolearnInputError, match="resnet18 file, not a resnet34"):
+        GlitchNetwork(backbone="resnet34", backbone_weights=path, epochs=1).fit(x, y,
+                                                                               n_classes=2)

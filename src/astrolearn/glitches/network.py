@@ -39,12 +39,39 @@ never flipped or shifted, and time is not reversed: a chirp sweeps up in frequen
 Fish decays after its peak, so those operations change the class. Trigger times from
 Omicron are uncertain by tens of ms, which is what the shift teaches the network to ignore.
 
+**Pretrained backbones (transfer learning).** With ``backbone="cnn"`` (the default) the
+branch is the small CNN above, trained from scratch. With ``backbone`` one of
+:data:`astrolearn.nn.backbones.BACKBONES` (``"resnet18"``, ``"resnet34"``, ``"resnet50"``, ...)
+the branch is that ResNet (He et al. 2016) up to its last feature map, followed by the same
+``AdaptiveAvgPool2d((4, 1))`` (four frequency bands) and flattening; each view, one channel
+after the transform above, goes through it as through the own CNN, and the multiview head
+concatenates the per-view features as before. ``backbone_weights`` names a weights file of
+that architecture (e.g. torchvision's ImageNet ``resnet18-f37072fd.pth``, or a
+``.safetensors`` file) read once at :meth:`GlitchNetwork.fit`; the first convolution's RGB
+filters are summed into one grey channel (:func:`astrolearn.nn.backbones.adapt_input_conv`),
+so a view gives the activations ImageNet training gave the same grey image. The per-image
+standardisation plays the role of ImageNet's per-channel normalisation (zero mean, unit
+variance). The weights are then part of the fitted network: a saved model is loaded without
+the weights file. George, Shen & Huerta (2018, Phys. Rev. D 97, 101501) found
+ImageNet-pretrained networks a strong start on the Gravity Spy set.
+
+``freeze_epochs`` gives the usual two-stage fine-tuning schedule: for the first
+``freeze_epochs`` epochs only the dense head learns, on top of a *fixed* pretrained backbone
+(its parameters take no gradient and its BatchNorm layers stay in evaluation mode, keeping the
+pretrained statistics), so that a random head does not send large gradients into the
+pretrained filters; then everything is trained for the remaining ``epochs - freeze_epochs``.
+``freeze_epochs = epochs`` trains the head only (the backbone as a fixed feature extractor). Each
+stage stops early on the held-out loss and keeps its best weights, and the fine-tuned weights
+are kept only if they beat the frozen stage's best held-out loss.
+
 Training runs through the shared loop :func:`astrolearn.nn.training.fit_module` (AdamW,
 early stopping on a held-out part, which ``groups`` can keep per-GPS-time or per-detector).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +81,17 @@ import torch.nn.functional as F
 from torch import nn
 
 from astrolearn.errors import AstrolearnInputError
+from astrolearn.nn.backbones import BACKBONES, build_backbone
 from astrolearn.nn.device import rng_scope
-from astrolearn.nn.training import fit_module, group_holdout, resolve_seed
+from astrolearn.nn.training import TrainingHistory, fit_module, group_holdout, resolve_seed
 from astrolearn.nn.weights import read_weights, write_weights
 
 __all__ = ["GlitchNetwork", "time_shift"]
 
 _MODES = ("multiview", "single")
 _FREQ_BANDS = 4
+#: ``backbone`` values: the own CNN, or a pretrained-able ResNet.
+_BACKBONE_CHOICES = ("cnn", *BACKBONES)
 
 
 def time_shift(views: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
@@ -113,19 +143,52 @@ def _branch(n_freq: int, n_time: int, width: int) -> tuple[nn.Sequential, int]:
     return nn.Sequential(*layers), channels * _FREQ_BANDS
 
 
+class _BackboneBranch(nn.Module):
+    """A ResNet feature extractor, pooled to ``_FREQ_BANDS`` frequency bands and flattened."""
+
+    def __init__(self, name: str, weights: str | Path | None = None) -> None:
+        super().__init__()
+        self.backbone, channels = build_backbone(name, weights, in_channels=1)
+        self.pool = nn.AdaptiveAvgPool2d((_FREQ_BANDS, 1))
+        self.n_features = channels * _FREQ_BANDS
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.flatten(self.pool(self.backbone(x)), 1)
+
+
 class _GlitchNet(nn.Module):
     def __init__(self, n_windows: int, n_freq: int, n_time: int, n_classes: int, mode: str,
                  window: int, width: int, dense: int, dropout: float, shift_pixels: int,
-                 log_input: bool) -> None:
+                 log_input: bool, backbone: str = "cnn",
+                 backbone_weights: str | Path | None = None) -> None:
         super().__init__()
         self.mode = mode
         self.window = window
         self.shift_pixels = shift_pixels
         self.log_input = log_input
-        self.branch, n_features = _branch(n_freq, n_time, width)
+        self.frozen = False
+        if backbone == "cnn":
+            self.branch, n_features = _branch(n_freq, n_time, width)
+        else:
+            self.branch = _BackboneBranch(backbone, backbone_weights)
+            n_features = self.branch.n_features
         n_views = n_windows if mode == "multiview" else 1
         self.head = nn.Sequential(nn.Linear(n_views * n_features, dense), nn.ReLU(),
                                   nn.Dropout(dropout), nn.Linear(dense, n_classes))
+
+    def freeze_backbone(self, frozen: bool) -> None:
+        """Fix (or release) the pretrained backbone: no gradients, BatchNorm in eval mode."""
+        backbone = self.branch.backbone
+        for parameter in backbone.parameters():
+            parameter.requires_grad_(not frozen)
+        self.frozen = frozen
+        self.train(self.training)
+
+    def train(self, mode: bool = True) -> _GlitchNet:
+        super().train(mode)
+        if self.frozen:  # a frozen backbone keeps its pretrained BatchNorm statistics
+            self.branch.backbone.eval()
+        return self
 
     def transform(self, views: torch.Tensor) -> torch.Tensor:
         """log1p (optional) and per-image standardisation."""
@@ -155,6 +218,33 @@ def _cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits, target, reduction="none")
 
 
+def _stage_progress(progress: Any, offset: int, total: int, label: str) -> Any:
+    """Progress of one training stage, numbered over all ``total`` epochs."""
+    if not progress:
+        return False
+
+    def report(epoch: int, train_loss: float, val_loss: float | None) -> None:
+        if callable(progress):
+            progress(offset + epoch, train_loss, val_loss)
+            return
+        text = f"epoch {offset + epoch + 1}/{total}{label}  train loss {train_loss:.5g}"
+        if val_loss is not None:
+            text += f"  validation loss {val_loss:.5g}"
+        print(text, file=sys.stderr, flush=True)
+
+    return report
+
+
+def _join(head: TrainingHistory, tuned: TrainingHistory, keep_head: bool) -> TrainingHistory:
+    """One history for the frozen and the fine-tuning stage (epochs numbered throughout)."""
+    return TrainingHistory(
+        train_loss=head.train_loss + tuned.train_loss, val_loss=head.val_loss + tuned.val_loss,
+        best_epoch=head.best_epoch if keep_head else head.n_epochs + tuned.best_epoch,
+        n_epochs=head.n_epochs + tuned.n_epochs,
+        wall_time_s=head.wall_time_s + tuned.wall_time_s, stopped_early=tuned.stopped_early,
+        device=tuned.device, n_train=tuned.n_train, n_val=tuned.n_val)
+
+
 class GlitchNetwork:
     """CNN glitch classifier on Q-transform views (see the module docstring).
 
@@ -179,6 +269,18 @@ class GlitchNetwork:
         Largest random time shift (columns) used in training; 0 turns augmentation off.
     log_input : bool, default True
         Take ``log1p`` of the energies before the per-image standardisation.
+    backbone : str, default "cnn"
+        ``"cnn"``: the own small CNN (``width``); or one of
+        :data:`astrolearn.nn.backbones.BACKBONES` (``"resnet18"``, ``"resnet34"``,
+        ``"resnet50"``, ...), a torchvision-compatible ResNet (``width`` is then unused).
+    backbone_weights : str or Path, optional
+        Pretrained weights of that ResNet (torchvision ``.pth`` or ``.safetensors``), read at
+        :meth:`fit` only: the fitted network holds them, and loading a saved model does not
+        need the file. Without it a ResNet starts from random weights.
+    freeze_epochs : int, default 0
+        Train only the dense head, on the fixed pretrained backbone, for this many of the
+        ``epochs`` first, then everything (needs ``backbone_weights``; see the module
+        docstring). Equal to ``epochs``: the backbone is never trained.
     random_state : int, default 0
 
     Examples
@@ -191,12 +293,25 @@ class GlitchNetwork:
     ...                     shift_pixels=2).fit(views, y, n_classes=2)
     >>> net.predict_proba(views).shape
     (40, 2)
+
+    Fine-tuning a ResNet-18 from a torchvision weights file (its ``fc`` layer is ignored):
+
+    >>> import tempfile
+    >>> from astrolearn.nn.backbones import resnet
+    >>> weights = Path(tempfile.mkdtemp()) / "resnet18.pth"
+    >>> torch.save(resnet("resnet18").state_dict(), weights)  # stands in for a download
+    >>> net = GlitchNetwork(backbone="resnet18", backbone_weights=weights, freeze_epochs=1,
+    ...                     dense=16, epochs=2).fit(views, y, n_classes=2)
+    >>> net.history_.n_epochs
+    2
     """
 
     def __init__(self, mode: str = "multiview", window: int = 1, width: int = 16,
                  dense: int = 128, dropout: float = 0.3, epochs: int = 40,
                  batch_size: int = 64, learning_rate: float = 1e-3, patience: int = 8,
-                 shift_pixels: int = 8, log_input: bool = True, random_state: int = 0) -> None:
+                 shift_pixels: int = 8, log_input: bool = True, backbone: str = "cnn",
+                 backbone_weights: str | Path | None = None, freeze_epochs: int = 0,
+                 random_state: int = 0) -> None:
         self.mode = mode
         self.window = window
         self.width = width
@@ -208,14 +323,21 @@ class GlitchNetwork:
         self.patience = patience
         self.shift_pixels = shift_pixels
         self.log_input = log_input
+        self.backbone = backbone
+        self.backbone_weights = backbone_weights
+        self.freeze_epochs = freeze_epochs
         self.random_state = random_state
 
     _CONFIG = ("mode", "window", "width", "dense", "dropout", "epochs", "batch_size",
-               "learning_rate", "patience", "shift_pixels", "log_input", "random_state")
+               "learning_rate", "patience", "shift_pixels", "log_input", "backbone",
+               "backbone_weights", "freeze_epochs", "random_state")
 
     def get_config(self) -> dict[str, Any]:
-        """Constructor arguments (JSON)."""
-        return {k: getattr(self, k) for k in self._CONFIG}
+        """Constructor arguments (JSON; a weights path as a string)."""
+        config = {k: getattr(self, k) for k in self._CONFIG}
+        if isinstance(config["backbone_weights"], os.PathLike):
+            config["backbone_weights"] = os.fspath(config["backbone_weights"])
+        return config
 
     def _check_config(self, n_windows: int) -> None:
         if self.mode not in _MODES:
@@ -239,15 +361,42 @@ class GlitchNetwork:
             raise AstrolearnInputError(
                 f"GlitchNetwork window must be an index below the {n_windows} windows of the "
                 f"views, got {self.window!r}", fix="pass window=0..n_windows-1")
+        if not isinstance(self.backbone, str) or self.backbone not in _BACKBONE_CHOICES:
+            raise AstrolearnInputError(
+                f"GlitchNetwork backbone must be one of {', '.join(_BACKBONE_CHOICES)}, got "
+                f"{self.backbone!r}", fix="pass e.g. backbone='resnet18', or 'cnn' for the own "
+                "small CNN")
+        weights = self.backbone_weights
+        if weights is not None and not isinstance(weights, (str, os.PathLike)):
+            raise AstrolearnInputError(f"GlitchNetwork backbone_weights must be a file path, "
+                                       f"got {weights!r}")
+        if weights is not None and self.backbone == "cnn":
+            raise AstrolearnInputError(
+                "GlitchNetwork backbone_weights were given for backbone='cnn', which has no "
+                "pretrained weights", fix=f"pass the architecture of the file as backbone (one "
+                f"of {', '.join(BACKBONES)}), or drop backbone_weights")
+        freeze = self.freeze_epochs
+        if isinstance(freeze, bool) or not isinstance(freeze, (int, np.integer)) or freeze < 0 \
+                or freeze > self.epochs:
+            raise AstrolearnInputError(
+                f"GlitchNetwork freeze_epochs must be an integer in 0..epochs ({self.epochs}), "
+                f"got {freeze!r}")
+        if freeze > 0 and weights is None:
+            raise AstrolearnInputError(
+                "GlitchNetwork freeze_epochs keeps pretrained weights fixed, but no "
+                "backbone_weights were given", fix="pass backbone_weights=PATH, or "
+                "freeze_epochs=0")
 
-    def _build(self, shapes: dict[str, int]) -> None:
+    def _build(self, shapes: dict[str, int], *, pretrained: bool = False) -> None:
+        """Build ``net_``; ``pretrained`` reads ``backbone_weights`` (at fit, not at load)."""
         self._check_config(shapes["n_windows"])
         self.shapes_ = dict(shapes)
         with rng_scope(resolve_seed(self.random_state)):
             self.net_ = _GlitchNet(
                 shapes["n_windows"], shapes["n_freq"], shapes["n_time"], shapes["n_classes"],
                 self.mode, int(self.window), int(self.width), int(self.dense),
-                float(self.dropout), int(self.shift_pixels), bool(self.log_input))
+                float(self.dropout), int(self.shift_pixels), bool(self.log_input),
+                self.backbone, self.backbone_weights if pretrained else None)
 
     def _array(self, views: Any) -> np.ndarray:
         try:
@@ -297,7 +446,7 @@ class GlitchNetwork:
                 raise AstrolearnInputError(
                     f"sample_weight must be {n} finite non-negative numbers, got shape {w.shape}")
         self._build({"n_windows": x.shape[1], "n_freq": x.shape[2], "n_time": x.shape[3],
-                     "n_classes": int(n_classes)})
+                     "n_classes": int(n_classes)}, pretrained=True)
         validation = None
         if groups is not None:
             g = np.asarray(groups)
@@ -311,13 +460,44 @@ class GlitchNetwork:
             keep = ~held
             x, y_arr = x[keep], y_arr[keep]
             w = None if w is None else w[keep]
-        self.history_ = fit_module(
-            self.net_, _cross_entropy, x, y_arr, sample_weight=w, epochs=int(self.epochs),
-            batch_size=int(self.batch_size), learning_rate=float(self.learning_rate),
-            weight_decay=1e-4, patience=int(self.patience), grad_clip=5.0,
-            random_state=resolve_seed(self.random_state), device="auto", progress=progress,
-            validation_data=validation, validation_fraction=0.1,
-            stratify=y_arr if validation is None else None)
+
+        def train(epochs: int, offset: int, label: str) -> TrainingHistory:
+            # Same seed, split and validation set in both stages, so their losses compare.
+            try:
+                return fit_module(
+                    self.net_, _cross_entropy, x, y_arr, sample_weight=w, epochs=epochs,
+                    batch_size=int(self.batch_size), learning_rate=float(self.learning_rate),
+                    weight_decay=1e-4, patience=int(self.patience), grad_clip=5.0,
+                    random_state=resolve_seed(self.random_state), device="auto",
+                    progress=_stage_progress(progress, offset, int(self.epochs), label),
+                    validation_data=validation, validation_fraction=0.1,
+                    stratify=y_arr if validation is None else None)
+            except ValueError as err:  # BatchNorm on a single value per channel
+                if isinstance(err, AstrolearnInputError) or \
+                        "more than 1 value per channel" not in str(err):
+                    raise
+                raise AstrolearnInputError(
+                    f"a training batch reached BatchNorm with one value per channel (batch_size "
+                    f"{self.batch_size}, views {x.shape[2]} x {x.shape[3]})",
+                    fix="raise batch_size, or use larger views") from None
+
+        frozen = int(self.freeze_epochs)
+        if frozen == 0:
+            self.history_ = train(int(self.epochs), 0, "")
+        else:
+            self.net_.freeze_backbone(True)
+            try:
+                head = train(frozen, 0, " (backbone frozen)")
+            finally:
+                self.net_.freeze_backbone(False)
+            self.history_ = head
+            if frozen < self.epochs:
+                head_state = {k: v.detach().clone() for k, v in self.net_.state_dict().items()}
+                tuned = train(int(self.epochs) - frozen, frozen, "")
+                keep_head = head.best_loss < tuned.best_loss
+                if keep_head:  # fine-tuning never beat the frozen stage's best: undo it
+                    self.net_.load_state_dict(head_state)
+                self.history_ = _join(head, tuned, keep_head)
         self.net_.to("cpu").eval()
         return self
 
@@ -348,7 +528,11 @@ class GlitchNetwork:
 
     @classmethod
     def load(cls, path: Path, config: dict[str, Any]) -> GlitchNetwork:
-        """Read weights written by :meth:`save` (safetensors: nothing is unpickled)."""
+        """Read weights written by :meth:`save` (safetensors: nothing is unpickled).
+
+        A pretrained backbone is rebuilt empty and filled from ``path``: the original
+        ``backbone_weights`` file is not read and need not exist any more.
+        """
         tensors, shapes = read_weights(path)
         self = cls(**config)
         self._build(shapes)
