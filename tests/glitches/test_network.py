@@ -288,8 +288,7 @@ def test_bad_backbone_settings_raise(resnet18_file, tmp_path):
     x, y = tiny_views(4, seed=7)
     with pytest.raises(AstrolearnInputError, match="backbone must be one of cnn, resnet18"):
         GlitchNetwork(backbone="vgg16", epochs=1).fit(x, y, n_classes=2)
-    with pytest.raises(AstrolearnInputError, match="backbone_weights were given for "
-                                                   "backbone='cnn'"):
+    with pytest.raises(AstrolearnInputError, match="backbone='resnet18' or its architecture"):
         GlitchNetwork(backbone_weights=path, epochs=1).fit(x, y, n_classes=2)
     with pytest.raises(AstrolearnInputError, match="no backbone_weights"):
         GlitchNetwork(backbone="resnet18", freeze_epochs=1, epochs=2).fit(x, y, n_classes=2)
@@ -303,3 +302,46 @@ def test_bad_backbone_settings_raise(resnet18_file, tmp_path):
     with pytest.raises(AstrolearnInputError, match="resnet18 file, not a resnet34"):
         GlitchNetwork(backbone="resnet34", backbone_weights=path, epochs=1).fit(x, y,
                                                                                n_classes=2)
+
+
+def test_cnn_starts_from_a_pretrained_glitch_network(data, fitted_multi, tmp_path):
+    """Transfer from another glitch network: the branch is copied, the head is new (here
+    with 2 classes instead of 3), and a frozen branch stays exactly the pretrained one."""
+    (x, y), (x_test, y_test) = data
+    folder = tmp_path / "pretrained"
+    folder.mkdir()
+    fitted_multi.save(folder / "network.safetensors")
+    keep = y < 2
+    seen = []
+    net = GlitchNetwork(mode="multiview", backbone_weights=folder,
+                        **{**SMALL, "epochs": 3, "patience": 3}, freeze_epochs=3)
+    net.fit(x[keep], y[keep], n_classes=2,
+            progress=lambda *_: seen.append(net.net_.branch[0].weight.clone()))
+    pretrained = fitted_multi.net_.branch.state_dict()
+    for key, value in net.net_.branch.state_dict().items():
+        torch.testing.assert_close(value, pretrained[key], rtol=0, atol=0)
+    assert len(seen) == 3
+    # the pretrained features already separate the two classes: the new head learns fast
+    keep_test = y_test < 2
+    accuracy = (net.predict_proba(x_test[keep_test]).argmax(1) == y_test[keep_test]).mean()
+    assert accuracy > 0.9
+    # then fine-tuning everything moves the branch away from the pretrained weights
+    tuned = GlitchNetwork(mode="multiview", backbone_weights=folder / "network.safetensors",
+                          **{**SMALL, "epochs": 2}).fit(x[keep], y[keep], n_classes=2)
+    assert not torch.equal(tuned.net_.branch[0].weight, pretrained["0.weight"])
+
+
+def test_cnn_pretrained_weights_must_fit(data, fitted_multi, tmp_path):
+    (x, y), _ = data
+    fitted_multi.save(tmp_path / "w.safetensors")
+    with pytest.raises(AstrolearnInputError, match="do not fit") as info:
+        GlitchNetwork(backbone_weights=tmp_path / "w.safetensors",
+                      **{**SMALL, "width": 8, "epochs": 1}).fit(x, y, n_classes=3)
+    assert "w.safetensors" in str(info.value) and "same width" in str(info.value)
+    with pytest.raises(AstrolearnInputError, match="no glitch network weights"):
+        GlitchNetwork(backbone_weights=tmp_path, **{**SMALL, "epochs": 1}).fit(x, y,
+                                                                             n_classes=3)
+    (tmp_path / "bad.safetensors").write_bytes(b"garbage")
+    with pytest.raises(AstrolearnInputError, match="cannot read the weights"):
+        GlitchNetwork(backbone_weights=tmp_path / "bad.safetensors",
+                      **{**SMALL, "epochs": 1}).fit(x, y, n_classes=3)

@@ -55,6 +55,14 @@ variance). The weights are then part of the fitted network: a saved model is loa
 the weights file. George, Shen & Huerta (2018, Phys. Rev. D 97, 101501) found
 ImageNet-pretrained networks a strong start on the Gravity Spy set.
 
+The own CNN can start from another glitch network too: with ``backbone="cnn"``,
+``backbone_weights`` is the model folder of a ``GlitchClassifier`` (or its
+``network.safetensors``) of the same ``width`` and image size, and its convolutional branch is
+copied; the head, whose classes may differ, starts afresh. This is
+how a network pretrained on the simulator (:func:`astrolearn.datasets.simulate_glitch_views`),
+where every class has hundreds of examples, is fine-tuned on a few hundred real images
+(``benchmarks/gravityspy_o3.py``, figures in ``benchmarks/RESULTS.md``).
+
 ``freeze_epochs`` gives the usual two-stage fine-tuning schedule: for the first
 ``freeze_epochs`` epochs only the dense head learns, on top of a *fixed* pretrained backbone
 (its parameters take no gradient and its BatchNorm layers stay in evaluation mode, keeping the
@@ -156,6 +164,37 @@ class _BackboneBranch(nn.Module):
         return torch.flatten(self.pool(self.backbone(x)), 1)
 
 
+def _load_cnn_branch(branch: nn.Module, source: str | Path) -> None:
+    """Fill the own-CNN ``branch`` from another glitch network: a model folder written by
+    :meth:`astrolearn.glitches.classifier.GlitchClassifier.save` or a weights file written
+    by :meth:`GlitchNetwork.save` (its ``branch.*`` tensors; the head is not used)."""
+    path = Path(source)
+    file = path / "network.safetensors" if path.is_dir() else path
+    if not file.is_file():
+        raise AstrolearnInputError(
+            "no glitch network weights here", file=path,
+            fix="pass the model folder of a GlitchClassifier (or its network.safetensors) "
+                "trained with backbone='cnn'")
+    try:
+        tensors, _ = read_weights(file)
+    except Exception as err:  # safetensors raises its own types for a bad file
+        raise AstrolearnInputError(f"cannot read the weights ({type(err).__name__}: {err})",
+                                   file=file, fix="pass the network.safetensors of a glitch model "
+                                   "(for a torchvision file, set backbone='resnet18' or its "
+                                   "architecture)") from None
+    own = {k[len("branch."):]: v for k, v in tensors.items() if k.startswith("branch.")}
+    expected = branch.state_dict()
+    bad = sorted(set(own) ^ set(expected)) or [
+        k for k in expected if tuple(own[k].shape) != tuple(expected[k].shape)]
+    if not own or bad:
+        raise AstrolearnInputError(
+            f"the weights do not fit this network's CNN branch (first differences: "
+            f"{', '.join(bad[:3]) or 'no branch tensors'})", file=file,
+            fix="use the same width and image size as the pretrained network, or "
+                "backbone='cnn' without weights")
+    branch.load_state_dict(own)
+
+
 class _GlitchNet(nn.Module):
     def __init__(self, n_windows: int, n_freq: int, n_time: int, n_classes: int, mode: str,
                  window: int, width: int, dense: int, dropout: float, shift_pixels: int,
@@ -169,6 +208,8 @@ class _GlitchNet(nn.Module):
         self.frozen = False
         if backbone == "cnn":
             self.branch, n_features = _branch(n_freq, n_time, width)
+            if backbone_weights is not None:
+                _load_cnn_branch(self.branch, backbone_weights)
         else:
             self.branch = _BackboneBranch(backbone, backbone_weights)
             n_features = self.branch.n_features
@@ -176,9 +217,14 @@ class _GlitchNet(nn.Module):
         self.head = nn.Sequential(nn.Linear(n_views * n_features, dense), nn.ReLU(),
                                   nn.Dropout(dropout), nn.Linear(dense, n_classes))
 
+    @property
+    def pretrained(self) -> nn.Module:
+        """The part that pretrained weights fill: the ResNet, or the whole own-CNN branch."""
+        return getattr(self.branch, "backbone", self.branch)
+
     def freeze_backbone(self, frozen: bool) -> None:
         """Fix (or release) the pretrained backbone: no gradients, BatchNorm in eval mode."""
-        backbone = self.branch.backbone
+        backbone = self.pretrained
         for parameter in backbone.parameters():
             parameter.requires_grad_(not frozen)
         self.frozen = frozen
@@ -187,7 +233,7 @@ class _GlitchNet(nn.Module):
     def train(self, mode: bool = True) -> _GlitchNet:
         super().train(mode)
         if self.frozen:  # a frozen backbone keeps its pretrained BatchNorm statistics
-            self.branch.backbone.eval()
+            self.pretrained.eval()
         return self
 
     def transform(self, views: torch.Tensor) -> torch.Tensor:
@@ -274,9 +320,12 @@ class GlitchNetwork:
         :data:`astrolearn.nn.backbones.BACKBONES` (``"resnet18"``, ``"resnet34"``,
         ``"resnet50"``, ...), a torchvision-compatible ResNet (``width`` is then unused).
     backbone_weights : str or Path, optional
-        Pretrained weights of that ResNet (torchvision ``.pth`` or ``.safetensors``), read at
-        :meth:`fit` only: the fitted network holds them, and loading a saved model does not
-        need the file. Without it a ResNet starts from random weights.
+        Pretrained weights, read at :meth:`fit` only (the fitted network holds them, and
+        loading a saved model does not need the file): for a ResNet, a file of that
+        architecture (torchvision ``.pth`` or ``.safetensors``); for ``"cnn"``, the model
+        folder (or ``network.safetensors``) of a glitch network of the same ``width`` and
+        image size, e.g. one trained on simulated glitches, whose CNN branch is copied (the
+        head starts afresh). Without it the branch starts from random weights.
     freeze_epochs : int, default 0
         Train only the dense head, on the fixed pretrained backbone, for this many of the
         ``epochs`` first, then everything (needs ``backbone_weights``; see the module
@@ -370,11 +419,6 @@ class GlitchNetwork:
         if weights is not None and not isinstance(weights, (str, os.PathLike)):
             raise AstrolearnInputError(f"GlitchNetwork backbone_weights must be a file path, "
                                        f"got {weights!r}")
-        if weights is not None and self.backbone == "cnn":
-            raise AstrolearnInputError(
-                "GlitchNetwork backbone_weights were given for backbone='cnn', which has no "
-                "pretrained weights", fix=f"pass the architecture of the file as backbone (one "
-                f"of {', '.join(BACKBONES)}), or drop backbone_weights")
         freeze = self.freeze_epochs
         if isinstance(freeze, bool) or not isinstance(freeze, (int, np.integer)) or freeze < 0 \
                 or freeze > self.epochs:
