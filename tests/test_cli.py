@@ -125,6 +125,41 @@ def test_demo_transits_small(tmp_path, capsys):
     assert (tmp_path / "report.html").read_text().count("<img") >= 5
 
 
+def test_demo_glitches_small(tmp_path, capsys):
+    assert main(["demo", "glitches", "--n", "110", "--out", str(tmp_path), "--quiet"]) == 0
+    assert (tmp_path / "glitches" / "model" / "manifest.json").exists()
+    predictions = pd.read_parquet(tmp_path / "glitches" / "predictions.parquet")
+    assert len(predictions) == 55 and predictions["id"].is_unique
+    out = capsys.readouterr().out
+    assert "glitches: simulated LIGO glitches" in out and "accuracy=" in out
+    # confusion, reliability, accuracy against SNR and three sets of views
+    assert (tmp_path / "report.html").read_text().count("<img") >= 6
+
+
+def test_simulate_glitches_then_views_fit_predict(tmp_path, capsys):
+    assert main(["simulate", "glitches", "--n", "3", "--out", str(tmp_path / "sim"),
+                 "--quiet"]) == 0
+    strain = tmp_path / "sim" / "H-H1_SIM-1000000000-396.hdf5"
+    triggers = pd.read_csv(tmp_path / "sim" / "triggers.csv")
+    assert len(triggers) == 33 and triggers["label"].nunique() == 11
+    assert main(["glitches", "views", str(strain), "--times", str(tmp_path / "sim" /
+                 "triggers.csv"), "--out", str(tmp_path / "views.npz"), "--size", "16",
+                 "--jobs", "2", "--quiet"]) == 0
+    assert main(["fit", "glitches", "--data", str(tmp_path / "views.npz"), "--out",
+                 str(tmp_path / "model"), "--model-param", "epochs=2", "--model-param",
+                 "width=4", "--quiet"]) == 0
+    assert main(["predict", str(tmp_path / "model"), "--strain", str(strain), "--times",
+                 str(tmp_path / "sim" / "triggers.csv"), "--out",
+                 str(tmp_path / "pred.parquet"), "--jobs", "2", "--quiet"]) == 0
+    assert len(pd.read_parquet(tmp_path / "pred.parquet")) == 33
+
+
+def test_simulate_glitches_refuses_a_huge_file(tmp_path, capsys):
+    assert main(["simulate", "glitches", "--n", "5000", "--out", str(tmp_path),
+                 "--quiet"]) == 2
+    assert "--n 1000 or less" in capsys.readouterr().err
+
+
 def test_evaluate_runs_leak_checks_against_the_training_file(workspace, capsys):
     assert main(["evaluate", str(workspace / "model"), "--data", str(workspace / "test.parquet"),
                  "--quiet"]) == 0

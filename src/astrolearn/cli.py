@@ -19,8 +19,6 @@ from astrolearn.errors import AstrolearnInputError
 from astrolearn.transits.classifier import MODELS as TRANSIT_MODELS
 
 TASKS = ("sources", "photoz", "transients", "transits", "glitches")
-#: Tasks with a demo and a simulate command so far (glitches: issue #7, in progress).
-SIMULATED_TASKS = ("sources", "photoz", "transients", "transits")
 
 
 def _say(args) -> Callable[[str], None]:
@@ -68,7 +66,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run every task (or one) on simulated data and "
                           "write one HTML report")
-    demo.add_argument("task", nargs="?", choices=SIMULATED_TASKS, help="only this task")
+    demo.add_argument("task", nargs="?", choices=TASKS, help="only this task")
     demo.add_argument("--out", type=Path, default=Path("astrolearn-demo"),
                       help="folder for the report, model and predictions")
     demo.add_argument("--n", type=int, default=None, help="rows to simulate per task")
@@ -180,6 +178,8 @@ def _build_parser() -> argparse.ArgumentParser:
     glitch_group.add_argument("--channel", help="channel of a frame file")
     glitch_group.add_argument("--qscan-duration", type=float, help="seconds of strain per "
                               "Q scan (8)")
+    glitch_group.add_argument("--jobs", type=int, default=1, help="processes for the Q scans "
+                              "(1; -1: all cores)")
     predict.add_argument("--out", type=Path, required=True, help=".parquet or .csv to write")
     predict.add_argument("--id", dest="id_column",
                          help="id column to copy (default: the one used in fit, if present)")
@@ -200,10 +200,12 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_glitches_parser(sub)
 
     simulate = sub.add_parser("simulate", help="write a simulated data set")
-    simulate.add_argument("task", choices=SIMULATED_TASKS)
-    simulate.add_argument("--n", type=int, default=10_000,
-                          help="rows (sources), objects per class (transients) or stars "
-                          "(transits); --out is a folder for transients and transits")
+    simulate.add_argument("task", choices=TASKS)
+    simulate.add_argument("--n", type=int, default=None,
+                          help="rows (sources, photoz; default 10000), objects per class "
+                          "(transients; 10000), stars (transits; 10000) or glitches per "
+                          "class (glitches; 20); --out is a folder for all but sources and "
+                          "photoz")
     simulate.add_argument("--out", type=Path, required=True)
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--quiet", action="store_true")
@@ -256,6 +258,8 @@ def _add_glitches_parser(sub) -> None:
     views.add_argument("--channel", help="channel of a frame file")
     views.add_argument("--size", type=int, help="image side in pixels (128)")
     views.add_argument("--qscan-duration", type=float, help="seconds of strain per Q scan (8)")
+    views.add_argument("--jobs", type=int, default=1, help="processes for the Q scans (1; -1: "
+                       "all cores)")
     views.add_argument("--quiet", action="store_true")
 
 
@@ -389,6 +393,8 @@ def _cmd_simulate(args) -> int:
     from astrolearn.datasets import simulate_catalog
     from astrolearn.io import write_table
 
+    if args.n is None:
+        args.n = 20 if args.task == "glitches" else 10_000
     if args.n < 1:
         raise AstrolearnInputError(f"--n must be at least 1, got {args.n}", fix="use --n 10000")
     start = time.perf_counter()
@@ -404,6 +410,31 @@ def _cmd_simulate(args) -> int:
         _say(args)(f"wrote {args.n:,} simulated TESS-like stars and their {len(signals):,} "
                    f"signals ({counts}) to {args.out}/lightcurves.parquet, truth.parquet and "
                    f"signals.parquet in {time.perf_counter() - start:.1f} s")
+        return 0
+    if args.task == "glitches":
+        import numpy as np
+
+        from astrolearn.datasets import simulate_glitches
+        from astrolearn.glitches.qtransform import write_strain
+
+        if args.n > 1000:
+            raise AstrolearnInputError(
+                f"--n {args.n} glitches per class would be {args.n * 11 * 12:,} s of strain "
+                "in one file", fix="use --n 1000 or less, and several seeds for more")
+        strain, truth = simulate_glitches(args.n, duration=12.0, seed=args.seed)
+        t0 = 1_000_000_000.0
+        args.out.mkdir(parents=True, exist_ok=True)
+        seconds = 12 * len(truth)
+        path = write_strain(args.out / f"H-H1_SIM-{int(t0)}-{seconds}.hdf5",
+                            strain.reshape(-1), sample_rate=4096, t0=t0)
+        del strain
+        triggers = truth.assign(time=t0 + 12.0 * np.arange(len(truth)) + truth["peak_time"],
+                                id=[f"sim{i:05d}" for i in range(len(truth))])
+        write_table(triggers[["id", "time", "label", "snr", "peak_frequency", "duration_s"]],
+                    args.out / "triggers.csv")
+        _say(args)(f"wrote {len(truth):,} simulated glitches ({args.n:,} per class) in "
+                   f"{seconds:,} s of strain to {path} and their times to "
+                   f"{args.out}/triggers.csv in {time.perf_counter() - start:.1f} s")
         return 0
     if args.task == "transients":
         from astrolearn.datasets import simulate_transients

@@ -76,7 +76,8 @@ def views_from_strain(args, say: Callable[[str], None]) -> tuple[np.ndarray, pd.
     """Q-transform views of the triggers of ``args.times`` in ``args.strain``.
 
     Reads ``args.strain``, ``args.times`` and optionally ``args.channel``, ``args.size``
-    (square image side, default 128) and ``args.qscan_duration`` (default 8 s).
+    (square image side, default 128), ``args.qscan_duration`` (default 8 s) and ``args.jobs``
+    (processes for the Q scans, default 1).
     Returns the views, the trigger table and the frequencies.
     """
     from astrolearn.glitches.qtransform import (
@@ -95,7 +96,7 @@ def views_from_strain(args, say: Callable[[str], None]) -> tuple[np.ndarray, pd.
     start = time.perf_counter()
     try:
         views = qtransform_views(strain, triggers["time"].to_numpy(), shape=(size, size),
-                                 qscan_duration=qscan)
+                                 qscan_duration=qscan, n_jobs=getattr(args, "jobs", None) or 1)
     except AstrolearnInputError as err:
         raise err.in_file(args.strain) from None
     say(f"made {len(views)} x {len(GRAVITY_SPY_WINDOWS)} views of {size} x {size} in "
