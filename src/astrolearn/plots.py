@@ -64,6 +64,20 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         )
 
 
+def figure_and_axes(ax: Any, figsize: tuple[float, float] | None) -> tuple[Figure, Any]:
+    """A new figure with one axes (``ax`` None), or ``ax`` and its figure, checked.
+
+    For figure functions that draw into a caller's axes when given one.
+    """
+    if ax is None:
+        fig = Figure(figsize=figsize, layout="constrained")
+        return fig, fig.add_subplot()
+    if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
+        raise AstrolearnInputError(f"ax must be a matplotlib Axes, got {type(ax).__name__}",
+                                   fix="pass fig.add_subplot() or leave ax out")
+    return ax.figure, ax
+
+
 def _grid(n: int, max_cols: int = 4) -> tuple[int, int]:
     ncols = min(n, max_cols)
     return int(np.ceil(n / ncols)), ncols

@@ -46,11 +46,13 @@ from matplotlib.ticker import NullFormatter, ScalarFormatter
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.glitches.qtransform import (
     GRAVITY_SPY_WINDOWS,
+    _check_pair,
     frequency_grid,
     peak_time_frequency,
     time_offsets,
 )
 from astrolearn.metrics import _bin_edges, _bin_index, wilson_interval
+from astrolearn.plots import figure_and_axes
 
 __all__ = [
     "accuracy_by_snr",
@@ -65,18 +67,6 @@ _COLUMNS = ["snr_low", "snr_high", "n", "n_correct", "accuracy", "low", "high"]
 
 
 # ------------------------------------------------------------------------------ views
-def _float_pair(value: Any, what: str, fix: str) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise AstrolearnInputError(f"{what} must be a pair of numbers, got {value!r}",
-                                   fix=fix) from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise AstrolearnInputError(f"{what} must be two finite numbers, low < high, got "
-                                   f"{value!r}", fix=fix)
-    return lo, hi
-
-
 def _log_edges(centres: np.ndarray) -> np.ndarray:
     """Pixel edges of log-spaced (or any increasing positive) centres, geometric midpoints."""
     logc = np.log(centres)
@@ -179,9 +169,10 @@ def plot_glitch_views(
     if bad.any():
         raise AstrolearnInputError(f"views hold {int(bad.sum())} NaN/inf pixels",
                                    fix="recompute the views; qtransform_views gives finite ones")
-    lo_c, hi_c = _float_pair((vmin, vmax), "(vmin, vmax)", "pass e.g. vmin=0, vmax=25.5")
+    lo_c, hi_c = _check_pair((vmin, vmax), "(vmin, vmax)", "pass e.g. vmin=0, vmax=25.5",
+                               positive=False)
     if frequencies is None:
-        fmin, fmax = _float_pair(frange, "frange", "pass frange=(10, 2048) in Hz")
+        fmin, fmax = _check_pair(frange, "frange", "pass frange=(10, 2048) in Hz")
         freqs = frequency_grid(n_freq, fmin, fmax)
     else:
         try:
@@ -372,16 +363,6 @@ def accuracy_by_snr(
     return out
 
 
-def _figure_and_ax(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
-    if ax is None:
-        fig = Figure(figsize=figsize, layout="constrained")
-        return fig, fig.add_subplot()
-    if not hasattr(ax, "figure") or not hasattr(ax, "errorbar"):
-        raise AstrolearnInputError(f"ax must be a matplotlib Axes, got {type(ax).__name__}",
-                                   fix="pass fig.add_subplot() or leave ax out")
-    return ax.figure, ax
-
-
 def plot_accuracy_vs_snr(
     snr: Any,
     correct: Any,
@@ -427,7 +408,7 @@ def plot_accuracy_vs_snr(
     from astrolearn.plots import class_colours
 
     table = accuracy_by_snr(snr, correct, bins, by=by, z=z)
-    fig, ax = _figure_and_ax(ax, (6.0, 3.8))
+    fig, ax = figure_and_axes(ax, (6.0, 3.8))
     lo_all = table["snr_low"].to_numpy(float)
     log_x = bool(np.all(lo_all > 0))
     if log_x:

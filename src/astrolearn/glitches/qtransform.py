@@ -330,14 +330,17 @@ def time_offsets(window: float, n: int = 128) -> np.ndarray:
     return -float(window) / 2 + (np.arange(int(n)) + 0.5) * dt
 
 
-def _check_pair(value: Any, what: str, fix: str) -> tuple[float, float]:
+def _check_pair(value: Any, what: str, fix: str, *, positive: bool = True
+                ) -> tuple[float, float]:
+    """Two finite numbers ``low < high`` (and ``0 < low`` when ``positive``)."""
     try:
         lo, hi = (float(v) for v in value)
     except (TypeError, ValueError):
         raise AstrolearnInputError(f"{what} must be a pair of numbers, got {value!r}",
                                    fix=fix) from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
-        raise AstrolearnInputError(f"{what} must satisfy 0 < low < high, got {value!r}", fix=fix)
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi and (lo > 0 or not positive)):
+        raise AstrolearnInputError(f"{what} must satisfy {'0 < ' if positive else ''}low < "
+                                   f"high, got {value!r}", fix=fix)
     return lo, hi
 
 

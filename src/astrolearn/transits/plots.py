@@ -41,6 +41,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from astrolearn.errors import AstrolearnInputError
+from astrolearn.plots import figure_and_axes
 from astrolearn.transits.injection import completeness_curve, completeness_map
 from astrolearn.transits.search import Periodogram, TransitSignal
 from astrolearn.transits.views import phase_fold
@@ -61,16 +62,6 @@ _CURVE_COLUMNS = ("snr_lo", "snr_hi", "n", "n_recovered", "fraction", "lower", "
 
 
 # ------------------------------------------------------------------------------ helpers
-def _figure_and_ax(ax, figsize):
-    if ax is None:
-        fig = Figure(figsize=figsize, layout="constrained")
-        return fig, fig.add_subplot()
-    if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
-        raise AstrolearnInputError(f"ax must be a matplotlib Axes, got {type(ax).__name__}",
-                                   fix="pass fig.add_subplot() or leave ax out")
-    return ax.figure, ax
-
-
 def _ephemeris(obj: Any) -> dict[str, float]:
     """period, epoch, duration and (NaN when absent) depth and secondary depth of a signal."""
     if isinstance(obj, TransitSignal):
@@ -204,7 +195,7 @@ def plot_periodogram(
     else:
         raise AstrolearnInputError(f"signal must be a TransitSignal or a mapping, got "
                                    f"{type(signal).__name__}")
-    fig, ax = _figure_and_ax(ax, (7.0, 3.4))
+    fig, ax = figure_and_axes(ax, (7.0, 3.4))
     ax.plot(period, sde, "-", lw=0.7, color="#1f77b4", label=f"{periodogram.method.upper()}")
     ax.set_xscale("log")
     ax.axvline(best, color="#d62728", lw=1.2, alpha=0.8, label=f"P = {best:.5g} d")
@@ -275,7 +266,7 @@ def plot_folded(
         fig = Figure(figsize=(9.0 if secondary else 5.5, 3.6), layout="constrained")
         axes = fig.subplots(1, 2 if secondary else 1, squeeze=False).ravel()
     else:
-        fig, ax = _figure_and_ax(ax, None)
+        fig, ax = figure_and_axes(ax, None)
         axes = [ax]
     x = phase_fold(t, p, e) * 24.0
     _fold_panel(axes[0], x, f, half * 24.0, d * 24.0, eph["depth"], model,
@@ -555,7 +546,7 @@ def plot_completeness_map(
         frac[i, j] = r["fraction"]
         counts[i, j] = int(r["n"])
         recov[i, j] = int(r["n_recovered"])
-    fig, ax = _figure_and_ax(ax, (6.4, 4.6))
+    fig, ax = figure_and_axes(ax, (6.4, 4.6))
     mesh = ax.pcolormesh(se, pe, np.ma.masked_invalid(frac), cmap="viridis", vmin=0.0,
                          vmax=1.0, shading="flat")
     cbar = fig.colorbar(mesh, ax=ax)
@@ -627,7 +618,7 @@ def plot_completeness_curve(
     else:
         curve = completeness_curve(table_or_curve, snr_bins)
     curve = curve[curve["n"] > 0]
-    fig, ax = _figure_and_ax(ax, (6.0, 3.8))
+    fig, ax = figure_and_axes(ax, (6.0, 3.8))
     mid = 0.5 * (curve["snr_lo"].to_numpy(float) + curve["snr_hi"].to_numpy(float))
     frac = curve["fraction"].to_numpy(float)
     yerr = np.vstack([frac - curve["lower"].to_numpy(float),
