@@ -56,6 +56,7 @@ def test_views_fit_evaluate_predict(files, capsys):
                                                      report=root / "report.html"), _say(said))
     assert 0 <= evaluation.summary["accuracy"] <= 1
     assert (root / "report.html").stat().st_size > 1000
+    assert (root / "report.html").read_text().count("<figcaption>Views of a ") == 2
     assert "confusion matrix" in capsys.readouterr().out
     predict_glitches(Namespace(model=root / "model", data=root / "views.npz", strain=None,
                                out=root / "p.parquet"), _say(said))

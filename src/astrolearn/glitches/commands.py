@@ -189,9 +189,36 @@ def evaluate_glitches_command(args, say: Callable[[str], None]):
                    f"{model.n_training_views_:,} views. Evaluated on {len(proba):,} views "
                    f"of {args.data}.")
     evaluation.add_to(report, title="Glitch classification")
+    _add_example_views(report, data, labels, proba, list(model.classes_))
     report.write(report_path)
     print(f"report written to {report_path}")
     return evaluation
+
+
+def _add_example_views(report, data: dict, labels: np.ndarray, proba: np.ndarray,
+                       classes: list, most: int = 6) -> None:
+    """The views of one glitch per true class (the first one misclassified, if any)."""
+    from astrolearn.glitches.plots import plot_glitch_views
+
+    windows = data["windows"]
+    if not np.isfinite(windows).all():
+        return  # durations unknown: the time axes cannot be drawn
+    predicted = np.asarray(classes)[proba.argmax(1)]
+    shown = 0
+    for cls in classes:
+        rows = np.flatnonzero(labels == cls)
+        if not len(rows) or shown == most:
+            continue
+        wrong = rows[predicted[rows] != cls]
+        row = int(wrong[0] if len(wrong) else rows[0])
+        report.figure(plot_glitch_views(data["views"][row], windows=windows,
+                                        frequencies=data["frequencies"],
+                                        title=f"{data['ids'][row]}: true {cls}, predicted "
+                                              f"{predicted[row]} (p = "
+                                              f"{proba[row].max():.2f})"),
+                      caption=f"Views of a {cls} glitch" + (" the model got wrong"
+                                                              if len(wrong) else ""))
+        shown += 1
 
 
 def predict_glitches(args, say: Callable[[str], None]) -> Path:
