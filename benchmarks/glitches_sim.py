@@ -75,7 +75,6 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--model-out", type=Path, default=None)
     parser.add_argument("--figures", type=Path, default=ROOT / "benchmarks" / "figures")
-    parser.add_argument("--no-figures", dest="figures", action="store_const", const=None)
     args = parser.parse_args()
 
     views, truth, view_seconds = views_and_truth(args)

@@ -50,7 +50,6 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--figures", type=Path, default=ROOT / "benchmarks" / "figures")
-    parser.add_argument("--no-figures", dest="figures", action="store_const", const=None)
     args = parser.parse_args()
     print(f"data: GWOSC GW150914 strain (H1, L1), 32 s at 4096 Hz, event GPS {EVENT}; "
           f"{hardware()}")

@@ -345,23 +345,3 @@ def test_cnn_pretrained_weights_must_fit(data, fitted_multi, tmp_path):
     with pytest.raises(AstrolearnInputError, match="cannot read the weights"):
         GlitchNetwork(backbone_weights=tmp_path / "bad.safetensors",
                       **{**SMALL, "epochs": 1}).fit(x, y, n_classes=3)
-
-
-def test_frequency_profile_feeds_the_head_and_old_models_load(data, fitted_multi, tmp_path):
-    (x, y), (x_test, _) = data
-    n_windows, n_freq = x.shape[1], x.shape[2]
-    with_profile = fitted_multi.net_.head[0].in_features
-    plain = GlitchNetwork(mode="multiview", frequency_profile=False,
-                          **{**SMALL, "epochs": 1}).fit(x, y, n_classes=3)
-    assert with_profile - plain.net_.head[0].in_features == n_windows * n_freq
-    # the profile reaches the output: a change confined to one row's time mean moves it
-    probe = x_test[:4].copy()
-    probe[:, :, 5, :] *= 3.0
-    assert not np.allclose(fitted_multi.predict_proba(probe),
-                           fitted_multi.predict_proba(x_test[:4]))
-    # a model saved before the option existed (no key in its config) loads without it
-    plain.save(tmp_path / "old.safetensors")
-    config = {k: v for k, v in plain.get_config().items() if k != "frequency_profile"}
-    loaded = GlitchNetwork.load(tmp_path / "old.safetensors", config)
-    assert loaded.frequency_profile is False
-    np.testing.assert_array_equal(loaded.predict_proba(x_test), plain.predict_proba(x_test))

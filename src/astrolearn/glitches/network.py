@@ -30,16 +30,6 @@ then per-image standardisation (subtract each image's mean, divide by its standa
 deviation, floored at 1e-6), which makes images of different SNR and of the different
 windows' noise floors comparable. With ``log_input=False`` only the standardisation is done.
 
-**Frequency profile** (``frequency_profile``, on by default). Beside the CNN features, the
-head reads each view's profile: the mean over time of every row of the transformed image,
-one value per frequency. Lines (Power_Line at 60 Hz and its harmonics, Violin_Mode near
-500 Hz) are narrow in frequency and long in time: averaging a row over the ``n_time``
-columns raises their contrast against the noise by about ``sqrt(n_time)``, and the profile
-keeps exactly which row they are in, which the CNN's pooling to four frequency bands blurs.
-On the simulated set it lifts macro-F1 at SNR >= 12 (``benchmarks/RESULTS.md``). The profile
-is taken after the time shift of the augmentation, which changes it only by the few columns
-shifted in (at the image's mean level).
-
 **Augmentation respects the physics** and runs only in training mode: each sample is
 shifted in time by a random whole number of columns in ``[-shift_pixels, shift_pixels]``
 (:func:`time_shift`: no wrap-around; the columns shifted in are zeros, which after the
@@ -209,11 +199,9 @@ class _GlitchNet(nn.Module):
     def __init__(self, n_windows: int, n_freq: int, n_time: int, n_classes: int, mode: str,
                  window: int, width: int, dense: int, dropout: float, shift_pixels: int,
                  log_input: bool, backbone: str = "cnn",
-                 backbone_weights: str | Path | None = None,
-                 frequency_profile: bool = False) -> None:
+                 backbone_weights: str | Path | None = None) -> None:
         super().__init__()
         self.mode = mode
-        self.frequency_profile = frequency_profile
         self.window = window
         self.shift_pixels = shift_pixels
         self.log_input = log_input
@@ -226,8 +214,6 @@ class _GlitchNet(nn.Module):
             self.branch = _BackboneBranch(backbone, backbone_weights)
             n_features = self.branch.n_features
         n_views = n_windows if mode == "multiview" else 1
-        if frequency_profile:
-            n_features += n_freq
         self.head = nn.Sequential(nn.Linear(n_views * n_features, dense), nn.ReLU(),
                                   nn.Dropout(dropout), nn.Linear(dense, n_classes))
 
@@ -270,10 +256,8 @@ class _GlitchNet(nn.Module):
             views = views[:, self.window:self.window + 1]
         x = self.augment(self.transform(views))
         n, v, f, t = x.shape
-        features = self.branch(x.reshape(n * v, 1, f, t)).reshape(n, v, -1)
-        if self.frequency_profile:  # each row's mean over time, at full frequency resolution
-            features = torch.cat([features, x.mean(dim=-1)], dim=-1)
-        return self.head(features.reshape(n, -1))
+        features = self.branch(x.reshape(n * v, 1, f, t)).reshape(n, -1)
+        return self.head(features)
 
 
 def _cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -346,10 +330,6 @@ class GlitchNetwork:
         Train only the dense head, on the fixed pretrained backbone, for this many of the
         ``epochs`` first, then everything (needs ``backbone_weights``; see the module
         docstring). Equal to ``epochs``: the backbone is never trained.
-    frequency_profile : bool, default True
-        Give the head, beside the CNN features, each view's frequency profile: the mean of
-        every (transformed) row over time, at full frequency resolution (see the module
-        docstring).
     random_state : int, default 0
 
     Examples
@@ -380,7 +360,7 @@ class GlitchNetwork:
                  batch_size: int = 64, learning_rate: float = 1e-3, patience: int = 8,
                  shift_pixels: int = 8, log_input: bool = True, backbone: str = "cnn",
                  backbone_weights: str | Path | None = None, freeze_epochs: int = 0,
-                 frequency_profile: bool = True, random_state: int = 0) -> None:
+                 random_state: int = 0) -> None:
         self.mode = mode
         self.window = window
         self.width = width
@@ -395,12 +375,11 @@ class GlitchNetwork:
         self.backbone = backbone
         self.backbone_weights = backbone_weights
         self.freeze_epochs = freeze_epochs
-        self.frequency_profile = frequency_profile
         self.random_state = random_state
 
     _CONFIG = ("mode", "window", "width", "dense", "dropout", "epochs", "batch_size",
                "learning_rate", "patience", "shift_pixels", "log_input", "backbone",
-               "backbone_weights", "freeze_epochs", "frequency_profile", "random_state")
+               "backbone_weights", "freeze_epochs", "random_state")
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments (JSON; a weights path as a string)."""
@@ -461,8 +440,7 @@ class GlitchNetwork:
                 shapes["n_windows"], shapes["n_freq"], shapes["n_time"], shapes["n_classes"],
                 self.mode, int(self.window), int(self.width), int(self.dense),
                 float(self.dropout), int(self.shift_pixels), bool(self.log_input),
-                self.backbone, self.backbone_weights if pretrained else None,
-                bool(self.frequency_profile))
+                self.backbone, self.backbone_weights if pretrained else None)
 
     def _array(self, views: Any) -> np.ndarray:
         try:
@@ -600,7 +578,7 @@ class GlitchNetwork:
         ``backbone_weights`` file is not read and need not exist any more.
         """
         tensors, shapes = read_weights(path)
-        self = cls(**{"frequency_profile": False, **config})  # models saved before it existed
+        self = cls(**config)
         self._build(shapes)
         self.net_.load_state_dict(tensors)
         self.net_.eval()
