@@ -6,5 +6,14 @@ from astrolearn.datasets.glitch_sim import simulate_glitch_views, simulate_glitc
 from astrolearn.datasets.transient_sim import simulate_transients
 from astrolearn.datasets.transit_sim import simulate_transits
 
-__all__ = ["example_catalog", "shared_data_path", "simulate_catalog",
+__all__ = ["example_catalog", "shared_data_path", "simulate_catalog", "simulate_galaxies",
            "simulate_glitch_views", "simulate_glitches", "simulate_transients", "simulate_transits"]
+
+
+def __getattr__(name: str):
+    # GalSim is imported only when the galaxy simulator is asked for (it costs ~0.6 s).
+    if name == "simulate_galaxies":
+        from astrolearn.datasets.galaxy_sim import simulate_galaxies
+
+        return simulate_galaxies
+    raise AttributeError(f"module 'astrolearn.datasets' has no attribute {name!r}")
