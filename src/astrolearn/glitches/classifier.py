@@ -218,7 +218,7 @@ class GlitchClassifier(ClassifierMixin, BaseEstimator):
     class_weight : {"balanced", None}, default "balanced"
         Weight classes equally in the loss. Glitch classes are very unequal and change
         between observing runs (O3a is 83 % Koi_Fish, O3b is mostly scattering); without
-        it a network learns the training run's mix (benchmarks/RESULTS.md, O3).
+        it a network learns the training run's mix of classes.
     random_state : int, default 0
 
     Examples
