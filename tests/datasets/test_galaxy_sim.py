@@ -167,3 +167,28 @@ def test_bad_input(kwargs):
     n = kwargs.pop("n")
     with pytest.raises(AstrolearnInputError):
         simulate_galaxies(n, **kwargs)
+
+
+def test_morphology_classes_balanced_and_labelled():
+    from astrolearn.datasets.galaxy_sim import MORPHOLOGY_CLASSES, simulate_morphology
+
+    images, truth = simulate_morphology(24, size=32, seed=5)
+    assert images.shape == (24, 1, 32, 32) and np.isfinite(images).all()
+    assert truth["label"].value_counts().to_dict() == {c: 4 for c in MORPHOLOGY_CLASSES}
+    ell = truth[truth["label"] == "elliptical"]
+    disc = truth[truth["label"] == "disc"]
+    assert (ell["bulge_fraction"] >= 0.6).all() and (disc["bulge_fraction"] <= 0.2).all()
+    assert truth.loc[truth["label"].isin(["elliptical", "disc"]), "magnitude"].between(
+        18.0, 21.5).all()
+    again, _ = simulate_morphology(24, size=32, seed=5)
+    np.testing.assert_array_equal(images, again)
+
+
+def test_morphology_subset_and_bad_classes():
+    from astrolearn.datasets.galaxy_sim import simulate_morphology
+
+    _, truth = simulate_morphology(4, size=16, classes=["merger", "disc"], seed=0)
+    assert truth["label"].tolist() == ["merger", "disc", "merger", "disc"]
+    for classes in (["spiral"], [], ["disc", "disc"], "disc"):
+        with pytest.raises(AstrolearnInputError, match="class"):
+            simulate_morphology(4, size=16, classes=classes)

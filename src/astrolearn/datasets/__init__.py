@@ -7,13 +7,14 @@ from astrolearn.datasets.transient_sim import simulate_transients
 from astrolearn.datasets.transit_sim import simulate_transits
 
 __all__ = ["example_catalog", "shared_data_path", "simulate_catalog", "simulate_galaxies",
-           "simulate_glitch_views", "simulate_glitches", "simulate_transients", "simulate_transits"]
+           "simulate_glitch_views", "simulate_glitches", "simulate_morphology",
+           "simulate_transients", "simulate_transits"]
 
 
 def __getattr__(name: str):
-    # GalSim is imported only when the galaxy simulator is asked for (it costs ~0.6 s).
-    if name == "simulate_galaxies":
-        from astrolearn.datasets.galaxy_sim import simulate_galaxies
+    # GalSim is imported only when a galaxy simulator is asked for (it costs ~0.6 s).
+    if name in ("simulate_galaxies", "simulate_morphology"):
+        from astrolearn.datasets import galaxy_sim
 
-        return simulate_galaxies
+        return getattr(galaxy_sim, name)
     raise AttributeError(f"module 'astrolearn.datasets' has no attribute {name!r}")

@@ -142,12 +142,15 @@ __all__ = [
     "ANOMALY_KINDS",
     "DEPTH_5SIGMA",
     "MAG_RANGE",
+    "MORPHOLOGY_CLASSES",
+    "MORPHOLOGY_MAG_RANGE",
     "PSF_BETA",
     "PSF_FWHM",
     "SKY_MAG",
     "ZERO_POINT",
     "half_light_radius",
     "simulate_galaxies",
+    "simulate_morphology",
     "sky_noise",
 ]
 
@@ -171,6 +174,13 @@ _B1, _B4 = 1.6783469900166612, 7.669249442458116  # Sersic b_n for n = 1, 4
 
 _GSP = galsim.GSParams(folding_threshold=1e-2, maxk_threshold=3e-3)
 _PSF = galsim.Moffat(beta=PSF_BETA, fwhm=PSF_FWHM, gsparams=_GSP)
+
+#: Classes of :func:`simulate_morphology`.
+MORPHOLOGY_CLASSES: tuple[str, ...] = (
+    "elliptical", "disc", "edge_on_dust", "merger", "clumpy", "lensed_arc")
+#: Magnitude range of the normal galaxies of :func:`simulate_morphology`.
+MORPHOLOGY_MAG_RANGE = (18.0, 21.5)
+_MORPHOLOGY_NORMAL = {"elliptical": (0.6, 1.0), "disc": (0.0, 0.2)}
 
 _COLUMNS = [
     "id", "kind", "is_anomaly", "magnitude", "half_light_radius", "ellipticity",
@@ -489,6 +499,10 @@ def _example(seed_i: int, kind: str, size: int, bands: int, p: float,
     if kind in ("normal", "satellite_trail", "bad_column"):
         par = _normal_params(g_rng)
         comps = _bulge_disc(par)
+    elif kind in _MORPHOLOGY_NORMAL:
+        par = _normal_params(g_rng, MORPHOLOGY_MAG_RANGE, min_hlr=0.3,
+                             bt_range=_MORPHOLOGY_NORMAL[kind])
+        comps = _bulge_disc(par)
     elif kind == "merger":
         par = _normal_params(g_rng, (18.0, 21.0), min_hlr=0.3)
         comps, more = _merger(a_rng, par)
@@ -529,12 +543,44 @@ def _example(seed_i: int, kind: str, size: int, bands: int, p: float,
     return img.astype(np.float32), row
 
 
+def _seed_of(seed: int, i: int) -> int:
+    return int(np.random.SeedSequence([seed, 0, i]).generate_state(1, np.uint64)[0]
+               >> np.uint64(1))
+
+
 def _check_int(value: object, name: str, lo: int, hi: int, fix: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) \
             or not lo <= int(value) <= hi:
         raise AstrolearnInputError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}",
                                    column=name, fix=fix)
     return int(value)
+
+
+def _check_common(n: object, size: object, bands: object, pixel_scale: object,
+                  seed: object) -> tuple[int, int, int, float, int]:
+    n = _check_int(n, "n", 1, 10_000_000, "give the number of cutouts, e.g. n=1000")
+    size = _check_int(size, "size", 16, 512, "give e.g. size=64")
+    bands = _check_int(bands, "bands", 1, 10, "give e.g. bands=1 or bands=3")
+    p = _check_pixel_scale(pixel_scale)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise AstrolearnInputError(f"seed must be an integer >= 0, got {seed!r}", column="seed",
+                                   fix="give e.g. seed=0")
+    return n, size, bands, p, int(seed)
+
+
+def _draw(labels: np.ndarray, seed: int, size: int, bands: int, p: float,
+          noise: bool) -> tuple[np.ndarray, pd.DataFrame]:
+    """Render example ``i`` of kind ``labels[i]`` with seed ``_seed_of(seed, i)``."""
+    images = np.empty((len(labels), bands, size, size), dtype=np.float32)
+    rows = []
+    for i, kind in enumerate(labels):
+        seed_i = _seed_of(seed, i)
+        images[i], row = _example(seed_i, str(kind), size, bands, p, noise)
+        rows.append({"id": i, "kind": str(kind), **row, "sky_sigma": sky_noise(p),
+                     "psf_fwhm": PSF_FWHM, "seed": seed_i})
+    truth = pd.DataFrame(rows)
+    truth["seed"] = truth["seed"].astype(np.int64)
+    return images, truth
 
 
 def simulate_galaxies(
@@ -596,10 +642,7 @@ def simulate_galaxies(
     >>> images.shape, images.dtype, int(truth["is_anomaly"].sum())
     ((4, 1, 32, 32), dtype('float32'), 2)
     """
-    n = _check_int(n, "n", 1, 10_000_000, "give the number of cutouts, e.g. n=1000")
-    size = _check_int(size, "size", 16, 512, "give e.g. size=64")
-    bands = _check_int(bands, "bands", 1, 10, "give e.g. bands=1 or bands=3")
-    p = _check_pixel_scale(pixel_scale)
+    n, size, bands, p, seed = _check_common(n, size, bands, pixel_scale, seed)
     if isinstance(anomaly_fraction, bool) \
             or not isinstance(anomaly_fraction, int | float | np.number) \
             or not 0.0 <= float(anomaly_fraction) < 1.0:
@@ -616,11 +659,6 @@ def simulate_galaxies(
                    "kinds is empty" if not kinds else "kinds has repeats")
         raise AstrolearnInputError(problem, column="kinds",
                                    fix=f"use a non-empty subset of {list(ANOMALY_KINDS)}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise AstrolearnInputError(f"seed must be an integer >= 0, got {seed!r}", column="seed",
-                                   fix="give e.g. seed=0")
-    seed = int(seed)
-
     n_anom = round(n * float(anomaly_fraction))
     krng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
     order = [kinds[j] for j in krng.permutation(len(kinds))]
@@ -628,15 +666,68 @@ def simulate_galaxies(
     where = krng.choice(n, size=n_anom, replace=False)
     labels[where] = [order[j % len(order)] for j in range(n_anom)]
 
-    images = np.empty((n, bands, size, size), dtype=np.float32)
-    rows = []
-    for i in range(n):
-        seed_i = int(np.random.SeedSequence([seed, 0, i]).generate_state(1, np.uint64)[0]
-                     >> np.uint64(1))
-        images[i], row = _example(seed_i, str(labels[i]), size, bands, p, bool(noise))
-        rows.append({"id": i, "kind": str(labels[i]), "is_anomaly": labels[i] != "normal",
-                     **row, "sky_sigma": sky_noise(p), "psf_fwhm": PSF_FWHM, "seed": seed_i})
-    truth = pd.DataFrame(rows, columns=_COLUMNS)
-    truth["seed"] = truth["seed"].astype(np.int64)
-    truth["is_anomaly"] = truth["is_anomaly"].astype(bool)
-    return images, truth
+    images, truth = _draw(labels, seed, size, bands, p, bool(noise))
+    truth.insert(2, "is_anomaly", truth["kind"] != "normal")
+    return images, truth[_COLUMNS]
+
+
+def simulate_morphology(
+    n: int,
+    *,
+    size: int = 64,
+    classes: Sequence[str] = MORPHOLOGY_CLASSES,
+    bands: int = 1,
+    pixel_scale: float = 0.2,
+    seed: int = 0,
+    noise: bool = True,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Simulate labelled cutouts of several morphology classes, in equal numbers (GalSim).
+
+    The classes (:data:`MORPHOLOGY_CLASSES`) are ``"elliptical"`` (bulge + disc with
+    B/T ~ U(0.6, 1)), ``"disc"`` (B/T ~ U(0, 0.2)), both with m ~ U(18, 21.5) drawn from the
+    number counts (:data:`MORPHOLOGY_MAG_RANGE`, bright enough for morphology, as the
+    r < 17.7 spectroscopic galaxies of Galaxy Zoo are for SDSS) and a half-light radius of at
+    least 0.3 arcsec, and the rare kinds ``"edge_on_dust"``, ``"merger"``, ``"clumpy"`` and
+    ``"lensed_arc"`` exactly as :func:`simulate_galaxies` draws them (see the module
+    docstring). The class of cutout ``i`` is ``classes[i % len(classes)]``; its pixels
+    depend only on its seed and class, as in :func:`simulate_galaxies`.
+
+    Parameters
+    ----------
+    n : int
+        Number of cutouts.
+    size, bands, pixel_scale, seed, noise
+        As for :func:`simulate_galaxies`.
+    classes : sequence of str, default MORPHOLOGY_CLASSES
+        The classes to draw (a non-empty subset, no repeats).
+
+    Returns
+    -------
+    images : numpy.ndarray
+        float32 ``(n, bands, size, size)``, counts, sky subtracted.
+    truth : pandas.DataFrame
+        The columns of :func:`simulate_galaxies` with ``label`` (the class) in place of
+        ``kind`` and ``is_anomaly``.
+
+    Examples
+    --------
+    >>> images, truth = simulate_morphology(6, size=32, seed=3)
+    >>> images.shape, truth["label"].tolist()[:3]
+    ((6, 1, 32, 32), ['elliptical', 'disc', 'edge_on_dust'])
+    """
+    n, size, bands, p, seed = _check_common(n, size, bands, pixel_scale, seed)
+    if isinstance(classes, str) or not isinstance(classes, Sequence | np.ndarray):
+        raise AstrolearnInputError(f"classes must be a sequence of class names, got "
+                                   f"{classes!r}", column="classes",
+                                   fix=f"use a subset of {list(MORPHOLOGY_CLASSES)}")
+    classes = list(classes)
+    bad = [c for c in classes if not isinstance(c, str) or c not in MORPHOLOGY_CLASSES]
+    if bad or not classes or len(set(classes)) != len(classes):
+        problem = (f"unknown class(es) {bad}" if bad else
+                   "classes is empty" if not classes else "classes has repeats")
+        raise AstrolearnInputError(problem, column="classes",
+                                   fix=f"use a non-empty subset of {list(MORPHOLOGY_CLASSES)}")
+    labels = np.array([classes[i % len(classes)] for i in range(n)], dtype=object)
+    images, truth = _draw(labels, seed, size, bands, p, bool(noise))
+    truth = truth.rename(columns={"kind": "label"})
+    return images, truth[["id", "label", *_COLUMNS[3:]]]
