@@ -18,7 +18,9 @@ from astrolearn.catalogs.commands import PHOTOZ_MODELS, SOURCE_MODELS
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.transits.classifier import MODELS as TRANSIT_MODELS
 
-TASKS = ("sources", "photoz", "transients", "transits", "glitches")
+TASKS = ("sources", "photoz", "transients", "transits", "glitches", "images")
+#: Image classifier architectures of ``fit images --model`` (or a ResNet name).
+IMAGE_MODELS = ("resnet", "xception", "resnet18", "resnet34", "resnet50")
 
 
 def _say(args) -> Callable[[str], None]:
@@ -41,6 +43,14 @@ def _add_catalog_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--dec", help="declination column (deg)")
     group.add_argument("--ebv", help="E(B-V) column; magnitudes are dereddened when given")
     group.add_argument("--hdf5-key", help="table inside an HDF5 file")
+
+
+def _add_image_options(group) -> None:
+    group.add_argument("--images", type=Path, help="cutouts: npz, HDF5, FITS (file or "
+                       "folder), or a folder of PNG/JPEG files (class subfolders = labels)")
+    group.add_argument("--labels", type=Path, help="Parquet/CSV of labels matched to the "
+                       "cutouts by id (columns --id, default id/object_id/objid/index, and "
+                       "--label, default label)")
 
 
 def _add_lightcurve_options(group) -> None:
@@ -89,12 +99,14 @@ def _build_parser() -> argparse.ArgumentParser:
                        "(e.g. a PSF-minus-model magnitude)")
     feats.add_argument("--model", choices=sorted(set(SOURCE_MODELS) | set(PHOTOZ_MODELS)
                                                  | set(TRANSIT_MODELS)
-                                                 | {"sequence", "multiview", "single"}),
+                                                 | {"sequence", "multiview", "single"}
+                                                 | set(IMAGE_MODELS)),
                        help=f"sources: {', '.join(SOURCE_MODELS)} (default lightgbm); "
                        f"photoz: {', '.join(PHOTOZ_MODELS)} (default ensemble); transients: "
                        f"lightgbm, sequence, average (default lightgbm); transits: "
                        f"{', '.join(TRANSIT_MODELS)} (default average); glitches: multiview, "
-                       "single (default multiview)")
+                       f"single (default multiview); images: {', '.join(IMAGE_MODELS)} "
+                       "(default resnet: a small residual CNN)")
     feats.add_argument("--model-param", action="append", default=[], metavar="KEY=VALUE",
                        help="algorithm parameter, repeatable (e.g. n_estimators=800)")
     feats.add_argument("--class-weight", choices=["balanced", "none"])
@@ -141,11 +153,17 @@ def _build_parser() -> argparse.ArgumentParser:
     fit.add_argument_group("glitches (--data: views.npz from `astrolearn glitches views`)"
                            ).add_argument("--window", type=int, help="view index for --model "
                                           "single (default 1: the 1-s window)")
+    images = fit.add_argument_group("images (--label: the class column of --labels; --group: "
+                                    "a column of it kept together, e.g. an SDSS field)")
+    _add_image_options(images)
+    images.add_argument("--no-flips", action="store_true", help="no mirror-flip augmentation "
+                        "(when classes depend on handedness, e.g. clockwise spirals)")
     fit.add_argument("--quiet", action="store_true")
 
     evaluate = sub.add_parser("evaluate", help="score a model on labelled data")
     evaluate.add_argument("model", type=Path, help="model folder")
     evaluate.add_argument("--data", type=Path, help="labelled catalog (sources, photoz)")
+    _add_image_options(evaluate.add_argument_group("images"))
     _add_lightcurve_options(evaluate.add_argument_group("transients"))
     evaluate.add_argument("--positive", help="transients: class for purity, completeness "
                           "and the SPCC figure of merit (default SNIa or Ia when present)")
@@ -166,6 +184,8 @@ def _build_parser() -> argparse.ArgumentParser:
     predict = sub.add_parser("predict", help="predict a catalog of any size, chunk by chunk")
     predict.add_argument("model", type=Path, help="model folder")
     predict.add_argument("--data", type=Path, help="catalog file or folder")
+    predict.add_argument_group("images").add_argument(
+        "--images", type=Path, help="cutouts: npz, HDF5, FITS, or a folder of PNG/JPEG files")
     lc_group = predict.add_argument_group("transients")
     _add_lightcurve_options(lc_group)
     lc_group.add_argument("--days", type=float, help="classify from the first DAYS days "
@@ -198,16 +218,23 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_explore_parser(sub)
     _add_transits_parser(sub)
     _add_glitches_parser(sub)
+    _add_anomalies_parser(sub)
 
     simulate = sub.add_parser("simulate", help="write a simulated data set")
     simulate.add_argument("task", choices=TASKS)
     simulate.add_argument("--n", type=int, default=None,
                           help="rows (sources, photoz; default 10000), objects per class "
                           "(transients; 10000), stars (transits; 10000) or glitches per "
-                          "class (glitches; 20); --out is a folder for all but sources and "
+                          "class (glitches; 20), cutouts (images; 2000); --out is a folder "
+                          "for all but sources and "
                           "photoz")
     simulate.add_argument("--out", type=Path, required=True)
     simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--morphology", action="store_true", help="images: labelled "
+                          "morphology classes in equal numbers instead of a set with rare "
+                          "objects")
+    simulate.add_argument("--anomaly-fraction", type=float, default=0.01,
+                          help="images: fraction of rare objects (0.01)")
     simulate.add_argument("--quiet", action="store_true")
     return parser
 
@@ -261,6 +288,41 @@ def _add_glitches_parser(sub) -> None:
     views.add_argument("--jobs", type=int, default=1, help="processes for the Q scans (1; -1: "
                        "all cores)")
     views.add_argument("--quiet", action="store_true")
+
+
+def _add_anomalies_parser(sub) -> None:
+    anomalies = sub.add_parser("anomalies", help="rank cutouts by how unusual they are, look "
+                               "at the top ones, and teach the ranking what you find "
+                               "interesting")
+    tools = anomalies.add_subparsers(dest="tool", required=True)
+    score = tools.add_parser("score", help="score every cutout (isolation forest, "
+                             "autoencoder, WGAN, or the ensemble of their ranks)")
+    score.add_argument("--images", type=Path, required=True, help="cutouts: npz, HDF5, FITS, "
+                       "or a folder of PNG/JPEG files")
+    score.add_argument("--out", type=Path, required=True, help="scores (.parquet)")
+    score.add_argument("--method", choices=["ensemble", "forest", "autoencoder", "wgan"],
+                       default="ensemble")
+    score.add_argument("--decisions", type=Path, help="CSV of id,label (1 interesting, 0 "
+                       "boring), e.g. downloaded from the explore page: the ranking learns "
+                       "from them (active anomaly detection, coniferest AAD forest)")
+    score.add_argument("--method-param", action="append", default=[],
+                       metavar="METHOD.KEY=VALUE", help="scorer option, repeatable (e.g. "
+                       "autoencoder.epochs=10)")
+    score.add_argument("--labels", type=Path, help="Parquet/CSV of known classes (kept in "
+                       "the scores for reference, never used for scoring)")
+    score.add_argument("--label", help="class column of --labels (default label)")
+    score.add_argument("--id", dest="id_column", help="id column of --labels")
+    score.add_argument("--seed", type=int, default=0)
+    score.add_argument("--quiet", action="store_true")
+    page = tools.add_parser("explore", help="a self-contained HTML page: the top-ranked "
+                            "cutouts, a UMAP map of the whole set, buttons to mark them")
+    page.add_argument("scores", type=Path, help="scores from `astrolearn anomalies score`")
+    page.add_argument("--out", type=Path, required=True, help="page to write (.html)")
+    page.add_argument("--images", type=Path, help="the cutouts (default: the file named in "
+                      "the scores)")
+    page.add_argument("--top", type=int, default=60, help="cutouts shown (60)")
+    page.add_argument("--seed", type=int, default=0)
+    page.add_argument("--quiet", action="store_true")
 
 
 def _add_explore_parser(sub) -> None:
@@ -352,13 +414,15 @@ TASK_COMMANDS = {
     "glitches": ("glitches.commands", {"fit": "fit_glitches",
                                        "evaluate": "evaluate_glitches_command",
                                        "predict": "predict_glitches"}),
+    "images": ("images.commands", {"fit": "fit_images", "evaluate": "evaluate_images_command",
+                                   "predict": "predict_images"}),
 }
 
 
 def _run_task(task: str, args) -> int:
     import importlib
 
-    needs_data = task not in ("transients", "glitches") or (
+    needs_data = task not in ("transients", "glitches", "images") or (
         task == "glitches" and args.command != "predict")
     if needs_data and args.data is None:
         raise AstrolearnInputError(f"{args.command} needs --data CATALOG",
@@ -394,7 +458,7 @@ def _cmd_simulate(args) -> int:
     from astrolearn.io import write_table
 
     if args.n is None:
-        args.n = 20 if args.task == "glitches" else 10_000
+        args.n = {"glitches": 20, "images": 2000}.get(args.task, 10_000)
     if args.n < 1:
         raise AstrolearnInputError(f"--n must be at least 1, got {args.n}", fix="use --n 10000")
     start = time.perf_counter()
@@ -436,6 +500,8 @@ def _cmd_simulate(args) -> int:
                    f"{seconds:,} s of strain to {path} and their times to "
                    f"{args.out}/triggers.csv in {time.perf_counter() - start:.1f} s")
         return 0
+    if args.task == "images":
+        return _simulate_images(args, start)
     if args.task == "transients":
         from astrolearn.datasets import simulate_transients
 
@@ -454,6 +520,29 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
+def _simulate_images(args, start: float) -> int:
+    from astrolearn.datasets import galaxy_sim
+    from astrolearn.images.io import write_images
+    from astrolearn.io import write_table
+
+    if args.morphology:
+        images, truth = galaxy_sim.simulate_morphology(args.n, seed=args.seed)
+        labels = truth["label"]
+    else:
+        images, truth = galaxy_sim.simulate_galaxies(
+            args.n, anomaly_fraction=args.anomaly_fraction, seed=args.seed)
+        labels = truth["kind"]
+    args.out.mkdir(parents=True, exist_ok=True)
+    ids = truth["id"].astype(str).to_numpy()
+    write_images(args.out / "cutouts.npz", images, ids, labels.to_numpy())
+    write_table(truth.assign(id=ids), args.out / "truth.parquet")
+    counts = labels.value_counts().to_dict()
+    _say(args)(f"wrote {len(truth):,} simulated 64 x 64 cutouts ({counts}) to "
+               f"{args.out}/cutouts.npz and truth.parquet in "
+               f"{time.perf_counter() - start:.1f} s")
+    return 0
+
+
 def _cmd_glitches(args) -> int:
     from astrolearn.glitches.commands import views_command
 
@@ -465,6 +554,14 @@ def _cmd_transits(args) -> int:
     from astrolearn.transits.commands import search_command
 
     search_command(args, _say(args))
+    return 0
+
+
+def _cmd_anomalies(args) -> int:
+    from astrolearn.anomalies import commands
+
+    {"score": commands.score_command, "explore": commands.explore_command}[args.tool](
+        args, _say(args))
     return 0
 
 
@@ -492,7 +589,8 @@ EXPLORE_TOOLS = {"embed": ("embedding", "embed_command"),
 
 COMMANDS = {"explore": _cmd_explore, "fit": _cmd_fit, "evaluate": _cmd_with_model,
             "predict": _cmd_with_model, "simulate": _cmd_simulate, "demo": _cmd_demo,
-            "transits": _cmd_transits, "glitches": _cmd_glitches}
+            "transits": _cmd_transits, "glitches": _cmd_glitches,
+            "anomalies": _cmd_anomalies}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

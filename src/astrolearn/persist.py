@@ -56,6 +56,7 @@ FORMAT_VERSION = 1
 ESTIMATORS: dict[str, str] = {
     "SourceClassifier": "astrolearn.catalogs.classifier:SourceClassifier",
     "PhotoZ": "astrolearn.photoz.estimator:PhotoZ",
+    "ImageClassifier": "astrolearn.images.classifier:ImageClassifier",
 }
 
 

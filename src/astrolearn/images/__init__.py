@@ -1,0 +1,1 @@
+"""Galaxy images: reading cutouts, astronomy-aware preprocessing, and CNN classifiers."""
