@@ -452,8 +452,9 @@ def table_columns(path: str | Path, *, hdf5_key: str | None = None) -> list[str]
     return [str(c) for c in first.columns]
 
 
-def check_not_input(output: str | Path, *inputs: str | Path) -> None:
-    """Refuse to write ``output`` where it would overwrite one of ``inputs``.
+def check_not_input(output: str | Path, *inputs: str | Path | None) -> None:
+    """Refuse to write ``output`` where it would overwrite one of ``inputs`` (``None``: an
+    optional input that was not given).
 
     Examples
     --------
@@ -461,6 +462,8 @@ def check_not_input(output: str | Path, *inputs: str | Path) -> None:
     """
     out = Path(output).resolve()
     for item in inputs:
+        if item is None:
+            continue
         src = Path(item).resolve()
         if out == src or (out.exists() and src.exists() and os.path.samefile(out, src)):
             raise AstrolearnInputError(
