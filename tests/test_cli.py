@@ -136,6 +136,16 @@ def test_demo_glitches_small(tmp_path, capsys):
     assert (tmp_path / "report.html").read_text().count("<img") >= 6
 
 
+def test_demo_images_small(tmp_path, capsys):
+    assert main(["demo", "images", "--n", "120", "--out", str(tmp_path), "--quiet"]) == 0
+    assert (tmp_path / "images" / "model" / "manifest.json").exists()
+    assert (tmp_path / "images" / "explore.html").stat().st_size > 50_000
+    out = capsys.readouterr().out
+    assert "simulated galaxy morphology" in out and "anomaly search in 200 cutouts" in out
+    # confusion, reliability and the top cutouts
+    assert (tmp_path / "report.html").read_text().count("<img") >= 3
+
+
 def test_simulate_glitches_then_views_fit_predict(tmp_path, capsys):
     assert main(["simulate", "glitches", "--n", "3", "--out", str(tmp_path / "sim"),
                  "--quiet"]) == 0
