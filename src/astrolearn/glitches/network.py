@@ -79,7 +79,6 @@ early stopping on a held-out part, which ``groups`` can keep per-GPS-time or per
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +90,14 @@ from torch import nn
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.nn.backbones import BACKBONES, build_backbone
 from astrolearn.nn.device import rng_scope
-from astrolearn.nn.training import TrainingHistory, fit_module, group_holdout, resolve_seed
+from astrolearn.nn.training import (
+    TrainingHistory,
+    fit_module,
+    group_holdout,
+    join_histories,
+    resolve_seed,
+    stage_progress,
+)
 from astrolearn.nn.weights import read_weights, write_weights
 
 __all__ = ["GlitchNetwork", "time_shift"]
@@ -262,33 +268,6 @@ class _GlitchNet(nn.Module):
 
 def _cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits, target, reduction="none")
-
-
-def _stage_progress(progress: Any, offset: int, total: int, label: str) -> Any:
-    """Progress of one training stage, numbered over all ``total`` epochs."""
-    if not progress:
-        return False
-
-    def report(epoch: int, train_loss: float, val_loss: float | None) -> None:
-        if callable(progress):
-            progress(offset + epoch, train_loss, val_loss)
-            return
-        text = f"epoch {offset + epoch + 1}/{total}{label}  train loss {train_loss:.5g}"
-        if val_loss is not None:
-            text += f"  validation loss {val_loss:.5g}"
-        print(text, file=sys.stderr, flush=True)
-
-    return report
-
-
-def _join(head: TrainingHistory, tuned: TrainingHistory, keep_head: bool) -> TrainingHistory:
-    """One history for the frozen and the fine-tuning stage (epochs numbered throughout)."""
-    return TrainingHistory(
-        train_loss=head.train_loss + tuned.train_loss, val_loss=head.val_loss + tuned.val_loss,
-        best_epoch=head.best_epoch if keep_head else head.n_epochs + tuned.best_epoch,
-        n_epochs=head.n_epochs + tuned.n_epochs,
-        wall_time_s=head.wall_time_s + tuned.wall_time_s, stopped_early=tuned.stopped_early,
-        device=tuned.device, n_train=tuned.n_train, n_val=tuned.n_val)
 
 
 class GlitchNetwork:
@@ -513,7 +492,7 @@ class GlitchNetwork:
                     batch_size=int(self.batch_size), learning_rate=float(self.learning_rate),
                     weight_decay=1e-4, patience=int(self.patience), grad_clip=5.0,
                     random_state=resolve_seed(self.random_state), device="auto",
-                    progress=_stage_progress(progress, offset, int(self.epochs), label),
+                    progress=stage_progress(progress, offset, int(self.epochs), label),
                     validation_data=validation, validation_fraction=0.1,
                     stratify=y_arr if validation is None else None)
             except ValueError as err:  # BatchNorm on a single value per channel
@@ -541,7 +520,7 @@ class GlitchNetwork:
                 keep_head = head.best_loss < tuned.best_loss
                 if keep_head:  # fine-tuning never beat the frozen stage's best: undo it
                     self.net_.load_state_dict(head_state)
-                self.history_ = _join(head, tuned, keep_head)
+                self.history_ = join_histories(head, tuned, keep_head)
         self.net_.to("cpu").eval()
         return self
 

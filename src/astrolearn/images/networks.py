@@ -86,7 +86,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from astrolearn.errors import AstrolearnInputError
-from astrolearn.glitches.network import _join, _stage_progress
 from astrolearn.nn.backbones import BACKBONES, _BasicBlock, build_backbone
 from astrolearn.nn.device import rng_scope
 from astrolearn.nn.training import (
@@ -94,8 +93,10 @@ from astrolearn.nn.training import (
     _thread_limit,
     fit_module,
     group_holdout,
+    join_histories,
     predict_batches,
     resolve_seed,
+    stage_progress,
 )
 from astrolearn.nn.weights import read_weights, write_weights
 
@@ -839,7 +840,7 @@ class ImageNetwork:
                     batch_size=int(self.batch_size), learning_rate=float(self.learning_rate),
                     weight_decay=1e-4, patience=int(self.patience), grad_clip=5.0,
                     random_state=resolve_seed(self.random_state), device=self.device,
-                    progress=_stage_progress(progress, offset, int(self.epochs), label),
+                    progress=stage_progress(progress, offset, int(self.epochs), label),
                     validation_data=validation, validation_fraction=0.1,
                     stratify=y_arr if validation is None else None,
                     num_threads=self.num_threads)
@@ -869,7 +870,7 @@ class ImageNetwork:
                     keep_head = head.best_loss < tuned.best_loss
                     if keep_head:  # fine-tuning never beat the frozen stage's best: undo it
                         self.net_.load_state_dict(head_state)
-                    self.history_ = _join(head, tuned, keep_head)
+                    self.history_ = join_histories(head, tuned, keep_head)
         finally:
             self.net_.to("cpu").eval()
         return self

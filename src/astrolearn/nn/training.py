@@ -708,3 +708,32 @@ def _report(progress, epoch: int, epochs: int, train_loss: float, val_loss: floa
         print(text, file=sys.stderr, flush=True)
     elif callable(progress):
         progress(epoch, train_loss, val_loss)
+
+
+def stage_progress(progress: Any, offset: int, total: int, label: str) -> Any:
+    """Progress of one training stage (e.g. frozen backbone, then fine-tuning), with epochs
+    numbered over all ``total`` epochs; ``False`` when ``progress`` is off."""
+    if not progress:
+        return False
+
+    def report(epoch: int, train_loss: float, val_loss: float | None) -> None:
+        if callable(progress):
+            progress(offset + epoch, train_loss, val_loss)
+            return
+        text = f"epoch {offset + epoch + 1}/{total}{label}  train loss {train_loss:.5g}"
+        if val_loss is not None:
+            text += f"  validation loss {val_loss:.5g}"
+        print(text, file=sys.stderr, flush=True)
+
+    return report
+
+
+def join_histories(head: TrainingHistory, tuned: TrainingHistory,
+                   keep_head: bool) -> TrainingHistory:
+    """One history for the frozen and the fine-tuning stage (epochs numbered throughout)."""
+    return TrainingHistory(
+        train_loss=head.train_loss + tuned.train_loss, val_loss=head.val_loss + tuned.val_loss,
+        best_epoch=head.best_epoch if keep_head else head.n_epochs + tuned.best_epoch,
+        n_epochs=head.n_epochs + tuned.n_epochs,
+        wall_time_s=head.wall_time_s + tuned.wall_time_s, stopped_early=tuned.stopped_early,
+        device=tuned.device, n_train=tuned.n_train, n_val=tuned.n_val)
