@@ -57,6 +57,8 @@ ESTIMATORS: dict[str, str] = {
     "SourceClassifier": "astrolearn.catalogs.classifier:SourceClassifier",
     "PhotoZ": "astrolearn.photoz.estimator:PhotoZ",
     "ImageClassifier": "astrolearn.images.classifier:ImageClassifier",
+    "AutoencoderScorer": "astrolearn.anomalies.autoencoder:AutoencoderScorer",
+    "WGANScorer": "astrolearn.anomalies.wgan:WGANScorer",
 }
 
 

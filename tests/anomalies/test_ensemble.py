@@ -61,3 +61,17 @@ def test_score_anomalies_finds_rare_objects_and_keeps_input():
         score_anomalies(images[:10], method="forest", fit_size=1)
     with pytest.raises(AstrolearnInputError, match="ids"):
         score_anomalies(images[:10], ["a"], method="forest")
+
+
+def test_saved_scorers_load_through_the_model_registry(tmp_path):
+    from astrolearn.datasets.galaxy_sim import simulate_galaxies
+    from astrolearn.images.preprocess import prepare_images
+    from astrolearn.persist import load_model
+
+    images = prepare_images(simulate_galaxies(40, size=32, anomaly_fraction=0.1, seed=6)[0])
+    scorer = make_scorer("autoencoder", epochs=1, width=4, latent=4, num_threads=1)
+    scorer.fit(images).save(tmp_path / "ae")
+    loaded = load_model(tmp_path / "ae")
+    assert type(loaded).__name__ == "AutoencoderScorer"
+    np.testing.assert_allclose(loaded.anomaly_score(images), scorer.anomaly_score(images),
+                               rtol=1e-5)
