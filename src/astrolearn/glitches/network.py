@@ -84,19 +84,14 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.nn.backbones import BACKBONES, build_backbone
 from astrolearn.nn.device import rng_scope
 from astrolearn.nn.training import (
-    TrainingHistory,
-    fit_module,
-    group_holdout,
-    join_histories,
+    fit_classifier,
     resolve_seed,
-    stage_progress,
 )
 from astrolearn.nn.weights import read_weights, write_weights
 
@@ -264,10 +259,6 @@ class _GlitchNet(nn.Module):
         n, v, f, t = x.shape
         features = self.branch(x.reshape(n * v, 1, f, t)).reshape(n, -1)
         return self.head(features)
-
-
-def _cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    return F.cross_entropy(logits, target, reduction="none")
 
 
 class GlitchNetwork:
@@ -470,58 +461,13 @@ class GlitchNetwork:
                     f"sample_weight must be {n} finite non-negative numbers, got shape {w.shape}")
         self._build({"n_windows": x.shape[1], "n_freq": x.shape[2], "n_time": x.shape[3],
                      "n_classes": int(n_classes)}, pretrained=True)
-        validation = None
-        if groups is not None:
-            g = np.asarray(groups)
-            if g.shape != (n,):
-                raise AstrolearnInputError(f"groups must have one entry per view ({n}), got "
-                                           f"shape {g.shape}")
-            held = group_holdout(g, self.random_state)
-            if held.all():
-                raise AstrolearnInputError("groups must have at least two distinct values")
-            validation = (x[held], y_arr[held]) if w is None else (x[held], y_arr[held], w[held])
-            keep = ~held
-            x, y_arr = x[keep], y_arr[keep]
-            w = None if w is None else w[keep]
-
-        def train(epochs: int, offset: int, label: str) -> TrainingHistory:
-            # Same seed, split and validation set in both stages, so their losses compare.
-            try:
-                return fit_module(
-                    self.net_, _cross_entropy, x, y_arr, sample_weight=w, epochs=epochs,
-                    batch_size=int(self.batch_size), learning_rate=float(self.learning_rate),
-                    weight_decay=1e-4, patience=int(self.patience), grad_clip=5.0,
-                    random_state=resolve_seed(self.random_state), device="auto",
-                    progress=stage_progress(progress, offset, int(self.epochs), label),
-                    validation_data=validation, validation_fraction=0.1,
-                    stratify=y_arr if validation is None else None)
-            except ValueError as err:  # BatchNorm on a single value per channel
-                if isinstance(err, AstrolearnInputError) or \
-                        "more than 1 value per channel" not in str(err):
-                    raise
-                raise AstrolearnInputError(
-                    f"a training batch reached BatchNorm with one value per channel (batch_size "
-                    f"{self.batch_size}, views {x.shape[2]} x {x.shape[3]})",
-                    fix="raise batch_size, or use larger views") from None
-
-        frozen = int(self.freeze_epochs)
-        if frozen == 0:
-            self.history_ = train(int(self.epochs), 0, "")
-        else:
-            self.net_.freeze_backbone(True)
-            try:
-                head = train(frozen, 0, " (backbone frozen)")
-            finally:
-                self.net_.freeze_backbone(False)
-            self.history_ = head
-            if frozen < self.epochs:
-                head_state = {k: v.detach().clone() for k, v in self.net_.state_dict().items()}
-                tuned = train(int(self.epochs) - frozen, frozen, "")
-                keep_head = head.best_loss < tuned.best_loss
-                if keep_head:  # fine-tuning never beat the frozen stage's best: undo it
-                    self.net_.load_state_dict(head_state)
-                self.history_ = join_histories(head, tuned, keep_head)
-        self.net_.to("cpu").eval()
+        self.history_ = fit_classifier(
+            self.net_, x, y_arr, sample_weight=w, groups=groups, epochs=int(self.epochs),
+            batch_size=int(self.batch_size), learning_rate=float(self.learning_rate),
+            patience=int(self.patience), random_state=self.random_state, progress=progress,
+            freeze_epochs=int(self.freeze_epochs), freeze=self.net_.freeze_backbone,
+            batchnorm_fix=f"raise batch_size, or use larger views (now {x.shape[2]} x "
+                          f"{x.shape[3]})")
         return self
 
     def predict_proba(self, views: np.ndarray) -> np.ndarray:

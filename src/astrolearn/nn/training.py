@@ -728,8 +728,8 @@ def stage_progress(progress: Any, offset: int, total: int, label: str) -> Any:
     return report
 
 
-def join_histories(head: TrainingHistory, tuned: TrainingHistory,
-                   keep_head: bool) -> TrainingHistory:
+def _join_histories(head: TrainingHistory, tuned: TrainingHistory,
+                    keep_head: bool) -> TrainingHistory:
     """One history for the frozen and the fine-tuning stage (epochs numbered throughout)."""
     return TrainingHistory(
         train_loss=head.train_loss + tuned.train_loss, val_loss=head.val_loss + tuned.val_loss,
@@ -737,3 +737,122 @@ def join_histories(head: TrainingHistory, tuned: TrainingHistory,
         n_epochs=head.n_epochs + tuned.n_epochs,
         wall_time_s=head.wall_time_s + tuned.wall_time_s, stopped_early=tuned.stopped_early,
         device=tuned.device, n_train=tuned.n_train, n_val=tuned.n_val)
+
+
+def fit_classifier(
+    module: nn.Module,
+    inputs: np.ndarray,
+    codes: np.ndarray,
+    *,
+    sample_weight: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
+    epochs: int = 30,
+    batch_size: int = 64,
+    learning_rate: float = 1e-3,
+    patience: int = 6,
+    random_state: int | np.random.RandomState | None = 0,
+    device: str | torch.device = "auto",
+    progress: bool | ProgressCallback = False,
+    num_threads: int | None = None,
+    freeze_epochs: int = 0,
+    freeze: Callable[[bool], None] | None = None,
+    frozen_label: str = " (backbone frozen)",
+    batchnorm_fix: str = "raise batch_size, or train on more examples",
+) -> TrainingHistory:
+    """Train a CNN classifier (logits out) with cross-entropy, as the image-like tasks do.
+
+    On top of :func:`fit_module` (AdamW, weight decay 1e-4, gradient clipping at 5, early
+    stopping): the held-out set for early stopping is whole ``groups`` when given (so that
+    near-duplicates of one source or one observing segment do not sit on both sides), else a
+    stratified 10 %; and a pretrained network can be fine-tuned in two stages: with
+    ``freeze_epochs`` > 0, ``freeze(True)`` fixes the pretrained body and only the head
+    trains for ``freeze_epochs`` epochs, then everything trains for the rest (the frozen
+    stage's weights are kept when fine-tuning never beats them). Both stages share the seed,
+    split and held-out set, so their losses compare. The module ends on the CPU in eval mode.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Maps a batch of ``inputs`` to logits ``(batch, n_classes)``.
+    inputs : ndarray
+        Network inputs, first dimension ``n``.
+    codes : ndarray of int64, shape (n,)
+        Class indices.
+    sample_weight, groups : ndarray of shape (n,), optional
+    epochs, batch_size, learning_rate, patience, random_state, device, progress, num_threads
+        As for :func:`fit_module`.
+    freeze_epochs : int, default 0
+    freeze : callable, optional
+        ``freeze(True)`` / ``freeze(False)``: fix / release the pretrained body (required
+        when ``freeze_epochs`` > 0).
+    frozen_label : str
+        Shown in the progress of the frozen stage.
+    batchnorm_fix : str
+        The fix offered when a batch of one example reaches BatchNorm.
+
+    Returns
+    -------
+    TrainingHistory
+
+    Examples
+    --------
+    >>> net = nn.Sequential(nn.Linear(2, 2))
+    >>> x = np.random.default_rng(0).normal(size=(40, 2)).astype(np.float32)
+    >>> history = fit_classifier(net, x, (x[:, 0] > 0).astype(np.int64), epochs=3)
+    >>> history.n_epochs
+    3
+    """
+    x, y, w = inputs, codes, sample_weight
+    validation = None
+    if groups is not None:
+        g = np.asarray(groups)
+        if g.shape != (len(x),):
+            raise AstrolearnInputError(f"groups must have one entry per example ({len(x)}), "
+                                       f"got shape {g.shape}")
+        held = group_holdout(g, random_state)
+        if held.all():
+            raise AstrolearnInputError("groups must have at least two distinct values")
+        validation = (x[held], y[held]) if w is None else (x[held], y[held], w[held])
+        x, y = x[~held], y[~held]
+        w = None if w is None else w[~held]
+
+    def cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.cross_entropy(logits, target, reduction="none")
+
+    def train(n_epochs: int, offset: int, label: str) -> TrainingHistory:
+        try:
+            return fit_module(
+                module, cross_entropy, x, y, sample_weight=w, epochs=n_epochs,
+                batch_size=batch_size, learning_rate=learning_rate, weight_decay=1e-4,
+                patience=patience, grad_clip=5.0, random_state=resolve_seed(random_state),
+                device=device, progress=stage_progress(progress, offset, epochs, label),
+                validation_data=validation, validation_fraction=0.1,
+                stratify=y if validation is None else None, num_threads=num_threads)
+        except ValueError as err:  # BatchNorm on a single value per channel
+            if isinstance(err, AstrolearnInputError) or \
+                    "more than 1 value per channel" not in str(err):
+                raise
+            raise AstrolearnInputError(f"a training batch reached BatchNorm with one value per "
+                                       f"channel (batch_size {batch_size})",
+                                       fix=batchnorm_fix) from None
+
+    try:
+        if freeze_epochs == 0:
+            return train(epochs, 0, "")
+        if freeze is None:
+            raise ValueError("freeze_epochs > 0 needs freeze")
+        freeze(True)
+        try:
+            head = train(freeze_epochs, 0, frozen_label)
+        finally:
+            freeze(False)
+        if freeze_epochs >= epochs:
+            return head
+        head_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+        tuned = train(epochs - freeze_epochs, freeze_epochs, "")
+        keep_head = head.best_loss < tuned.best_loss
+        if keep_head:  # fine-tuning never beat the frozen stage's best: undo it
+            module.load_state_dict(head_state)
+        return _join_histories(head, tuned, keep_head)
+    finally:
+        module.to("cpu").eval()
