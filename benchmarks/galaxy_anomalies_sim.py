@@ -18,6 +18,7 @@ components plus every method's rank). Target (issue #8): ensemble AP >= 0.5 befo
 and at least twice as many mergers in the top 100 after the 3 rounds as before.
 
     python benchmarks/galaxy_anomalies_sim.py [--n 20000] [--cache /tmp/sim20k.npz]
+        [--scores-cache /tmp/sim20k_ensemble.npz]
 """
 
 from __future__ import annotations
@@ -54,6 +55,25 @@ def cutouts(args) -> tuple[np.ndarray, pd.DataFrame, float]:
     return images, truth, seconds
 
 
+def scored(args, images: np.ndarray, methods: list[str]) -> tuple[pd.DataFrame, dict, str]:
+    """The ensemble's scores and features (from ``--scores-cache`` when it holds this set)."""
+    cache = Path(args.scores_cache) if args.scores_cache else None
+    if cache is not None and cache.exists():
+        c = np.load(cache, allow_pickle=False)
+        if len(c["score"]) == len(images) and all(f"score_{m}" in c.files for m in methods):
+            table = pd.DataFrame({k: c[k] for k in c.files if k.startswith(("score", "rank"))})
+            return table, {"features": c["features"]}, (
+                f"loaded from {cache.name} (computed in {float(c['seconds']):.0f} s)")
+    start = time.perf_counter()
+    table, fitted = score_anomalies(images, method="ensemble", members=methods,
+                                    fit_size=args.fit_size, random_state=args.seed, say=print)
+    seconds = time.perf_counter() - start
+    if cache is not None:
+        np.savez(cache, features=fitted["features"], seconds=seconds,
+                 **{c: table[c].to_numpy() for c in table.columns if c != "id"})
+    return table, fitted, f"{seconds:.0f} s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20_000)
@@ -63,7 +83,10 @@ def main() -> None:
     parser.add_argument("--fit-size", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--per-round", type=int, default=20)
-    parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--cache", type=Path, default=None, help="simulated cutouts")
+    parser.add_argument("--scores-cache", type=Path, default=None,
+                        help="the ensemble's scores and features (npz), for reruns of the "
+                        "active-learning part")
     parser.add_argument("--figures", type=Path, default=ROOT / "benchmarks" / "figures")
     parser.add_argument("--no-figures", action="store_true")
     args = parser.parse_args()
@@ -73,10 +96,7 @@ def main() -> None:
     kinds = truth["kind"].to_numpy()
     rare = kinds != "normal"
     methods = [m for m in args.methods.split(",") if m]
-    start = time.perf_counter()
-    table, fitted = score_anomalies(images, method="ensemble", members=methods,
-                                    fit_size=args.fit_size, random_state=args.seed, say=print)
-    score_seconds = time.perf_counter() - start
+    table, fitted, score_time = scored(args, images, methods)
 
     scores = {m: table[f"score_{m}"].to_numpy() for m in methods}
     scores["ensemble"] = table["score"].to_numpy()
@@ -111,7 +131,7 @@ def main() -> None:
     fit_n = min(args.fit_size, args.n)
     print(f"seed {args.seed}; unsupervised (scorers fitted on {fit_n:,} random cutouts, scores "
           f"on all); {hardware()}")
-    print(f"simulation {sim_seconds:.0f} s (cached or not), scoring {score_seconds:.0f} s, "
+    print(f"simulation {sim_seconds:.0f} s (cached or not), scoring {score_time}, "
           f"active learning {active_seconds:.0f} s, wall {time.perf_counter() - wall:.0f} s\n")
     cols = ["roc_auc", "average_precision", "precision_top_fraction", "precision_top_n",
             "found_top_n"]

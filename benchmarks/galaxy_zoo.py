@@ -22,6 +22,7 @@ ring tags (balanced).
    network (all but its head), stratified 5-fold CV on the 470 DECaLS cutouts.
 
     python benchmarks/galaxy_zoo.py [--epochs 20] [--parts morphology,anomalies,active,rings]
+        [--methods forest,autoencoder,wgan]
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ def anomalies(images, labels, args) -> tuple[pd.DataFrame, dict]:
 
     rare = np.isin(labels, ["merger", "dont_know"])
     start = time.perf_counter()
-    table, fitted = score_anomalies(images, method="ensemble", fit_size=None,
-                                    random_state=args.seed, say=print)
+    table, fitted = score_anomalies(images, method="ensemble", members=args.methods.split(","),
+                                    fit_size=None, random_state=args.seed, say=print)
     seconds = time.perf_counter() - start
     methods = [c[len("score_"):] for c in table if c.startswith("score_")]
     scores = {m: table[f"score_{m}"].to_numpy() for m in methods}
@@ -187,6 +188,8 @@ def main() -> None:
     parser.add_argument("--ring-epochs", type=int, default=20)
     parser.add_argument("--width", type=int, default=16)
     parser.add_argument("--parts", default="morphology,anomalies,active,rings")
+    parser.add_argument("--methods", default="forest,autoencoder,wgan",
+                        help="anomaly scorers of the ensemble")
     parser.add_argument("--model", type=Path, help="a 6-class GZ1 model folder to fine-tune "
                         "from when the morphology part is skipped")
     args = parser.parse_args()
