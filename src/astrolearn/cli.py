@@ -304,7 +304,7 @@ def _add_anomalies_parser(sub) -> None:
                        default="ensemble")
     score.add_argument("--decisions", type=Path, help="CSV of id,label (1 interesting, 0 "
                        "boring), e.g. downloaded from the explore page: the ranking learns "
-                       "from them (active anomaly detection, coniferest AAD forest)")
+                       "from them (objects near interesting ones rise, near boring ones sink)")
     score.add_argument("--method-param", action="append", default=[],
                        metavar="METHOD.KEY=VALUE", help="scorer option, repeatable (e.g. "
                        "autoencoder.epochs=10)")

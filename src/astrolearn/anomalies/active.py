@@ -1,4 +1,4 @@
-"""Active anomaly detection: rankings that learn from a person's "interesting / boring" marks.
+r"""Active anomaly detection: rankings that learn from a person's "interesting / boring" marks.
 
 An unsupervised anomaly score finds what is *rare*, which is not the same as what is
 *interesting*: in a survey the top of the list fills with satellite trails, bad columns and
@@ -12,9 +12,10 @@ What is here
 ------------
 * :func:`read_decisions` / :func:`write_decisions`: the user's marks as a table of ids and
   labels (CSV or Parquet), read into a boolean :class:`pandas.Series` (``True`` = interesting).
-* :class:`ActiveRanker`: an isolation-forest ranking on feature vectors (PCA of pixels, a
-  CNN's embedding, ...) that is refitted with the marks, using coniferest (a field library, as
-  the design asks; nothing of the forests is re-implemented here):
+* :class:`ActiveRanker`: a ranking of feature vectors (ring features of the cutouts, PCA of
+  pixels, a CNN's embedding, ...) that learns from the marks, by one of three methods. Two are
+  coniferest's active forests (a field library, as the design asks; nothing of the forests is
+  re-implemented here):
 
   - ``method="aad"``: :class:`coniferest.aadforest.AADForest`, Active Anomaly Discovery
     (Das et al. 2017): the trees stay fixed and the weights of their leaves are re-solved (a
@@ -25,9 +26,71 @@ What is here
     ``n_spare_trees`` extra trees and keeps the ``n_trees`` that isolate the known anomalies
     fastest and the known nominals slowest. Options: ``n_spare_trees``, ``weight_ratio``.
 
+  The third keeps a given unsupervised ranking as its prior:
+
+  - ``method="neighbours"``: every object moves from its place in the prior ranking by the
+    decisions made near it in feature space; see below. Options: ``bandwidth``,
+    ``pseudo_count``.
+
+* :func:`azimuthal_features`: rotation-invariant ring features of cutouts (flux and azimuthal
+  Fourier amplitudes per ring), the feature space in which the neighbours method works best
+  on the simulated benchmark.
+
 * :func:`simulate_active_learning`: a scripted user (a boolean "taste" per object) inspects the
   top of the ranking round after round; the result holds the discovery curve and the number of
   interesting objects in the top of each round's ranking, to measure what the feedback buys.
+
+The neighbours method
+---------------------
+Why: an active forest replaces the ranking it starts from by its own, so a good ranking (the
+ensemble of :mod:`astrolearn.anomalies.ensemble`) is lost at the first refit; and when the
+first marks are all "boring" (the top of a survey's list is artefacts) AAD and PineForest
+learn mostly what to avoid. Measured on the simulated benchmark (20,000 cutouts, a user who
+likes mergers; ``benchmarks/galaxy_anomalies_sim.py``): the ensemble's top 100 holds 11 of
+the 33 mergers; after 3 rounds of 20 decisions AAD's top 100 held 1 and its 60 decisions
+found 0 mergers (4 following the ensemble without feedback), while this method's top 100
+holds 26 and its decisions find 8.
+
+The idea is Astronomaly's (Lochner & Bassett 2021, Astronomy & Computing 36, 100481,
+``NeighbourScore`` of its ``human_loop_learning`` module): keep the anomaly score, learn the
+user's relevance from the labelled objects, and trust the learnt relevance only near them,
+so that objects far from every label keep their anomaly score. Astronomaly's formula is
+``S' = S tanh(exp(alpha d / <d>) - 1 + arctanh(f_u))`` with ``S`` the anomaly score on a 0-5
+scale, ``d`` the distance to the nearest labelled object (``<d>`` its mean over all
+objects), and ``f_u = 0.1 + 0.85 U / 5`` from ``U``, a random-forest regression of the user's
+0-5 scores. There the factor never exceeds 1, so objects near interesting ones are not
+raised above unlabelled anomalies. The formula used here is ours, in the same spirit:
+
+.. math::
+
+    s_i = \ln\frac{n}{r_i} + \ln\frac{a + \sum_{j \in I} w_{ij}}{a + \sum_{j \in B} w_{ij}},
+    \qquad w_{ij} = \exp\left(-\frac{\lVert z_i - z_j \rVert^2}{2 (h D)^2}\right)
+
+* ``r_i``: the rank of object ``i`` in the prior (1 = most unusual; :func:`prior_log_odds`).
+  ``ln(n / r)`` reads as prior log-odds that the object is worth a look (odds inversely
+  proportional to the rank); only the order of the prior matters, so any scorer serves.
+* ``z``: the features, each column standardised (mean 0, standard deviation 1) so that no
+  feature dominates the distances by its units; ``D``: the median distance between two
+  objects in that space.
+* ``I``, ``B``: the objects decided interesting and boring. The second term is a
+  kernel-smoothed log likelihood ratio of the decisions around object ``i``, with the
+  pseudo-count ``a`` as neutral evidence: near boring decisions it is negative (they sink),
+  near interesting ones positive (they rise, also above unlabelled anomalies), and far from
+  every decision it vanishes, so the prior order is kept. A decided object carries its own
+  decision (``w_ii = 1``).
+* ``h`` (``bandwidth``): with ``"auto"``, the width among :data:`BANDWIDTHS` (0.125 - 1 in
+  steps of sqrt 2) that best predicts each decision from the others (leave-one-out
+  log-likelihood under a logistic link fitted on ``s``), :data:`DEFAULT_BANDWIDTH` (0.25) while
+  all decisions agree. ``a`` (``pseudo_count``) = 0.003 and the grid were chosen on the
+  simulated benchmark (and on random subsets of it), so that number is tuned. On the real
+  Galaxy Zoo 1 cutouts (115 mergers in 6,664; 100 decisions, one or twenty per round) the
+  method finds 18-19 mergers on PCA-20 features from an isolation forest's ranking of them
+  (14 mergers in its top 100; AAD from the same ranking: 17-19), but only 7-10 from the
+  rotation-averaged forest of :mod:`astrolearn.anomalies.forest` (7 in its top 100; AAD
+  from that ranking: 11-21): the prior matters, and a forest that learns its own ranking can
+  win when the prior is poor.
+
+No randomness except the subsample that measures ``D`` in sets of more than 2,000 objects.
 
 Conventions
 -----------
@@ -41,12 +104,12 @@ scorers of :mod:`astrolearn.anomalies`.
 person, 1 = "regular" for coniferest); see :func:`read_decisions` for how it is resolved.
 
 *Refits are stateless*: ``scores(decisions)`` builds a fresh forest with the same seed and
-fits it with all the decisions given, so the same decisions file always gives the same
-ranking, whatever was scored before. coniferest's own ``Session`` refits one model in place;
-for AAD with the default ``prior_influence=0`` both give the same weights (the problem does
-not depend on the previous ones), and for PineForest the difference is that the spare trees
-are drawn afresh instead of accumulating over the session (measured on Galaxy Zoo 1 with 100
-scripted decisions: 3-5 mergers found either way).
+fits it with all the decisions given (the neighbours method recomputes its sums), so the same
+decisions file always gives the same ranking, whatever was scored before. coniferest's own
+``Session`` refits one model in place; for AAD with the default ``prior_influence=0`` both
+give the same weights (the problem does not depend on the previous ones), and for PineForest
+the difference is that the spare trees are drawn afresh instead of accumulating over the
+session (measured on Galaxy Zoo 1 with 100 scripted decisions: 3-5 mergers found either way).
 
 *Unknown ids*: a decision whose id is not among the ranked objects raises
 :class:`~astrolearn.errors.AstrolearnInputError` rather than being skipped: a decisions file
@@ -62,6 +125,12 @@ Example
 >>> ranker = ActiveRanker(n_trees=50).fit(x)
 >>> top = ranker.rank({"0": False, "3": True})      # 0 is boring, 3 is interesting
 >>> sorted(top["id"][:2])                           # 3's kin rise; decided rows are left out
+['4', '5']
+>>> prior = np.abs(x).max(axis=1)                    # an unsupervised score: 0-5 on top
+>>> ranker = ActiveRanker("neighbours", bandwidth=0.5).fit(x, prior_scores=prior)
+>>> sorted(ranker.rank()["id"][:6]) == [str(i) for i in range(6)]
+True
+>>> sorted(ranker.rank({"0": False, "3": True})["id"][:2])
 ['4', '5']
 """
 
@@ -82,16 +151,38 @@ from astrolearn.errors import AstrolearnInputError
 from astrolearn.io import iter_table_chunks, require_columns, table_format, write_table
 
 __all__ = [
+    "BANDWIDTHS",
+    "DEFAULT_BANDWIDTH",
     "METHODS",
+    "RING_EDGES",
     "ActiveLearningResult",
     "ActiveRanker",
+    "azimuthal_features",
+    "prior_log_odds",
     "read_decisions",
     "simulate_active_learning",
     "write_decisions",
 ]
 
-#: The active forests: ``"aad"`` (AADForest) and ``"pine"`` (PineForest).
-METHODS = ("aad", "pine")
+#: The active-learning methods: ``"aad"`` (AADForest), ``"pine"`` (PineForest) and
+#: ``"neighbours"`` (the prior ranking modulated by the labelled neighbours).
+METHODS = ("aad", "pine", "neighbours")
+
+#: The options of each method, with their defaults (an option of another method must stay at
+#: its default). The forest options are shared by "aad" and "pine".
+_FOREST_OPTIONS = {"n_trees": 300, "n_subsamples": 256, "max_depth": None, "n_jobs": 1}
+_METHOD_OPTIONS = {
+    "aad": {"budget": "auto", "C_a": 1.0, "C_n": 1.0, "prior_influence": 0.0,
+            "map_value": "reciprocal"},
+    "pine": {"n_spare_trees": 400, "weight_ratio": 1.0},
+    "neighbours": {"bandwidth": "auto", "pseudo_count": 0.003},
+}
+#: Rows drawn (seeded) to measure the typical distance between objects.
+_SPACING_ROWS = 2000
+#: Kernel widths tried by ``bandwidth="auto"`` (in units of the typical distance), and the
+#: one used while the decisions hold a single class (nothing to choose by).
+BANDWIDTHS = tuple(float(0.25 * 2.0 ** (k / 2)) for k in range(-2, 5))
+DEFAULT_BANDWIDTH = 0.25
 
 # coniferest.label.Label values (checked against the enum in the tests).
 _ANOMALY, _UNKNOWN, _REGULAR = -1, 0, 1
@@ -388,27 +479,130 @@ def _check_ids(ids: Any, n: int) -> np.ndarray:
     return out
 
 
-class ActiveRanker(BaseEstimator):
-    """Isolation-forest anomaly ranking that learns from "interesting / boring" decisions.
+def _check_prior(prior: Any, n: int, name: str) -> np.ndarray:
+    """A float64 copy of the prior scores after shape and value checks."""
+    try:
+        values = np.array(prior, dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as err:
+        raise AstrolearnInputError(f"{name} must be numbers ({err})",
+                                   fix="pass the unsupervised anomaly scores") from None
+    if values.shape != (n,):
+        raise AstrolearnInputError(
+            f"{name} must be {n} numbers (one per feature row), got shape {values.shape}",
+            fix="pass the scores of another method for the same objects, in the same order")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise AstrolearnInputError(
+            f"{name} hold {int(bad.sum())} NaN or inf (first: row {int(np.flatnonzero(bad)[0])})",
+            fix="pass finite scores (higher = more unusual)")
+    return values
 
-    A thin, checked wrapper of coniferest's active forests (see the module docstring):
-    ``method="aad"`` is :class:`coniferest.aadforest.AADForest`, ``method="pine"`` is
-    :class:`coniferest.pineforest.PineForest`. :meth:`fit` stores the features and builds the
-    unsupervised forest; :meth:`scores` and :meth:`rank` refit with decisions
-    (``fit_known``), statelessly: a fresh forest with the same seed each time.
+
+def prior_log_odds(scores: Sequence[float] | np.ndarray) -> np.ndarray:
+    """The prior term of ``method="neighbours"``: ``ln(n / rank)``, rank 1 = highest score.
+
+    Ties share their mean rank. Only the order of the scores matters, so any scorer (a
+    forest's path length, a reconstruction error, an ensemble of ranks) can be the prior.
+
+    Examples
+    --------
+    >>> prior_log_odds([0.1, 3.0, 0.5, 0.5]).round(3).tolist()
+    [0.0, 1.386, 0.47, 0.47]
+    """
+    from scipy.stats import rankdata
+
+    values = np.asarray(scores, dtype=float)
+    return np.log(len(values) / rankdata(-values, method="average"))
+
+
+def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Columns minus their mean, divided by their standard deviation (constant ones: by 1)."""
+    center = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[~(scale > 0)] = 1.0
+    return (x - center) / scale, center, scale
+
+
+def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances between the rows of ``a`` and ``b``."""
+    from scipy.spatial.distance import cdist
+
+    return cdist(a, b, metric="sqeuclidean")
+
+
+def _typical_distance(z: np.ndarray, random_state: int | None) -> float:
+    """Median distance between two objects (all pairs of a seeded subsample of at most
+    ``_SPACING_ROWS`` objects); 1 when every row is the same."""
+    from scipy.spatial.distance import pdist
+
+    n = len(z)
+    rows = np.arange(n) if n <= _SPACING_ROWS else np.sort(
+        np.random.default_rng(random_state).choice(n, _SPACING_ROWS, replace=False))
+    distances = pdist(z[rows])
+    distances = distances[distances > 0]
+    return float(np.median(distances)) if len(distances) else 1.0
+
+
+def _kernel_votes(z: np.ndarray, labelled: np.ndarray, interesting: np.ndarray,
+                  width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian-kernel weight of the interesting and of the boring decisions at every row."""
+    votes_yes = np.zeros(len(z))
+    votes_no = np.zeros(len(z))
+    step = max(1, 2**22 // len(labelled))
+    yes = interesting.astype(float)
+    for start in range(0, len(z), step):
+        w = np.exp(-0.5 * _squared_distances(z[start:start + step], labelled) / width**2)
+        votes_yes[start:start + step] = w @ yes
+        votes_no[start:start + step] = w @ (1.0 - yes)
+    return votes_yes, votes_no
+
+
+def _evidence(votes_yes: np.ndarray, votes_no: np.ndarray, pseudo_count: float) -> np.ndarray:
+    return np.log((pseudo_count + votes_yes) / (pseudo_count + votes_no))
+
+
+def _held_out_log_likelihood(t: np.ndarray, y: np.ndarray) -> float:
+    """Log-likelihood of the decisions ``y`` under ``P(interesting) = sigmoid(b + s t)`` with
+    ``b`` and ``s >= 0`` fitted (a score that ranks them backwards is worth no more than the
+    base rate)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rate = float(y.mean())
+    base = float(np.sum(y * np.log(rate) + (1 - y) * np.log(1 - rate)))
+    if np.ptp(t) == 0:
+        return base
+    model = LogisticRegression(C=1e4, max_iter=1000).fit(t[:, None], y)
+    if model.coef_[0, 0] <= 0:
+        return base
+    p = np.clip(model.predict_proba(t[:, None])[:, 1], 1e-12, 1 - 1e-12)
+    return float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+class ActiveRanker(BaseEstimator):
+    """Anomaly ranking that learns from "interesting / boring" decisions.
+
+    Three methods (see the module docstring): ``"aad"`` and ``"pine"`` are thin, checked
+    wrappers of coniferest's active forests (:class:`coniferest.aadforest.AADForest`,
+    :class:`coniferest.pineforest.PineForest`): :meth:`fit` stores the features and builds
+    the unsupervised forest, :meth:`scores` and :meth:`rank` refit it with the decisions
+    (``fit_known``). ``"neighbours"`` keeps a given unsupervised ranking (``prior_scores``)
+    and moves each object by the decisions made near it in the standardised feature space.
+    Every refit is stateless: the same decisions always give the same scores.
 
     Parameters
     ----------
-    method : {"aad", "pine"}, default "aad"
-        The active forest.
+    method : {"aad", "pine", "neighbours"}, default "aad"
+        The active-learning method.
     n_trees : int, default 300
-        Trees that score (PineForest keeps these many after filtering).
+        Forests only: trees that score (PineForest keeps these many after filtering).
     n_subsamples : int, default 256
-        Objects drawn to grow each tree (capped at the number of objects).
+        Forests only: objects drawn to grow each tree (capped at the number of objects).
     max_depth : int, optional
-        Tree depth limit; default ``log2(n_subsamples)``.
+        Forests only: tree depth limit; default ``log2(n_subsamples)``.
     random_state : int or None, default 0
-        Seed of the trees; ``None`` gives a different forest at every fit.
+        Seed of the trees (forests) or of the rows that measure the feature spacing
+        (neighbours, sets of more than 2,000 objects); ``None`` gives a different result at
+        every fit.
     budget : "auto", int or float, default "auto"
         AAD only: where the threshold ``q_tau`` between anomalies and nominals lies (a number
         of objects, a quantile of the scores, or found by the solver with ``"auto"``).
@@ -424,8 +618,17 @@ class ActiveRanker(BaseEstimator):
     weight_ratio : float, default 1.0
         PineForest only: weight of the known nominals relative to the known anomalies in the
         tree filter.
+    bandwidth : "auto" or float, default "auto"
+        Neighbours only: width of the Gaussian kernel, in units of the typical (median)
+        distance between two objects of the standardised features. ``"auto"``: the width of
+        :data:`BANDWIDTHS` under which each decision is best predicted from the others
+        (leave-one-out likelihood), :data:`DEFAULT_BANDWIDTH` while all the decisions say
+        the same.
+    pseudo_count : float, default 0.003
+        Neighbours only: kernel weight of the neutral evidence every object starts with; a
+        decision moves a score by ``ln 2`` where its kernel weight equals this.
     n_jobs : int, default 1
-        Threads for building, scoring and the AAD solver (-1 = all cores).
+        Forests only: threads for building, scoring and the AAD solver (-1 = all cores).
 
     Attributes
     ----------
@@ -433,9 +636,14 @@ class ActiveRanker(BaseEstimator):
         The object ids, in the order of the feature rows.
     n_features_in_ : int
     n_subsamples_ : int
-        The subsample size used (``min(n_subsamples, n)``).
+        Forests only: the subsample size used (``min(n_subsamples, n)``).
     base_scores_ : ndarray
-        Unsupervised scores (no decisions), higher = more anomalous.
+        Scores without decisions, higher = more anomalous: the forest's (forests), or
+        :func:`prior_log_odds` of ``prior_scores`` (neighbours: same order as the prior).
+    distance_scale_ : float
+        Neighbours only: the median distance between two objects in the standardised
+        features (measured on a seeded subsample of 2,000 objects in larger sets); the
+        kernel width is ``bandwidth`` times this.
 
     Examples
     --------
@@ -443,13 +651,19 @@ class ActiveRanker(BaseEstimator):
     >>> x = np.random.default_rng(1).normal(size=(200, 3)); x[7] += 10
     >>> ActiveRanker(method="pine", n_trees=40, n_spare_trees=40).fit(x).rank()["id"].iloc[0]
     '7'
+    >>> prior = -np.abs(x - 10).sum(axis=1)             # a prior that likes object 7 most
+    >>> ranker = ActiveRanker("neighbours").fit(x, prior_scores=prior)
+    >>> ranker.rank()["id"].iloc[0], ranker.rank({"7": False})["id"].iloc[0] != "7"
+    ('7', True)
     """
 
     def __init__(self, method: str = "aad", *, n_trees: int = 300, n_subsamples: int = 256,
                  max_depth: int | None = None, random_state: int | None = 0,
                  budget: str | int | float = "auto", C_a: float = 1.0, C_n: float = 1.0,
                  prior_influence: float = 0.0, map_value: str = "reciprocal",
-                 n_spare_trees: int = 400, weight_ratio: float = 1.0, n_jobs: int = 1) -> None:
+                 n_spare_trees: int = 400, weight_ratio: float = 1.0,
+                 bandwidth: str | float = "auto", pseudo_count: float = 0.003,
+                 n_jobs: int = 1) -> None:
         self.method = method
         self.n_trees = n_trees
         self.n_subsamples = n_subsamples
@@ -462,6 +676,8 @@ class ActiveRanker(BaseEstimator):
         self.map_value = map_value
         self.n_spare_trees = n_spare_trees
         self.weight_ratio = weight_ratio
+        self.bandwidth = bandwidth
+        self.pseudo_count = pseudo_count
         self.n_jobs = n_jobs
 
     # -- checks ------------------------------------------------------------------------------
@@ -493,15 +709,30 @@ class ActiveRanker(BaseEstimator):
             raise AstrolearnInputError(
                 f"budget must be 'auto', a number of objects (int >= 1) or a fraction in (0, 1), "
                 f"got {self.budget!r}")
-        defaults = {"aad": {"n_spare_trees": 400, "weight_ratio": 1.0},
-                    "pine": {"budget": "auto", "C_a": 1.0, "C_n": 1.0, "prior_influence": 0.0,
-                             "map_value": "reciprocal"}}[self.method]
-        other = "pine" if self.method == "aad" else "aad"
-        for name, default in defaults.items():
-            if getattr(self, name) != default:
-                raise AstrolearnInputError(
-                    f"{name} applies to method={other!r} only, not method={self.method!r}",
-                    fix=f"leave {name} at its default or use method={other!r}")
+        for owner, options in _METHOD_OPTIONS.items():
+            if owner == self.method:
+                continue
+            for name, default in options.items():
+                if getattr(self, name) != default:
+                    raise AstrolearnInputError(
+                        f"{name} applies to method={owner!r} only, not method={self.method!r}",
+                        fix=f"leave {name} at its default or use method={owner!r}")
+        if self.method == "neighbours":
+            for name, default in _FOREST_OPTIONS.items():
+                if getattr(self, name) != default:
+                    raise AstrolearnInputError(
+                        f"{name} applies to the forests (method='aad' or 'pine') only, not "
+                        "method='neighbours'",
+                        fix=f"leave {name} at its default or use method='aad'")
+            for name in ("bandwidth", "pseudo_count"):
+                value = getattr(self, name)
+                if name == "bandwidth" and isinstance(value, str) and value == "auto":
+                    continue
+                if (not isinstance(value, int | float | np.integer | np.floating)
+                        or isinstance(value, bool) or not np.isfinite(value) or value <= 0):
+                    also = "'auto' or " if name == "bandwidth" else ""
+                    raise AstrolearnInputError(f"{name} must be {also}a positive number, got "
+                                               f"{value!r}")
         if self.method == "pine" and (not isinstance(self.n_spare_trees, int | np.integer)
                                       or self.n_spare_trees < 1):
             raise AstrolearnInputError(f"n_spare_trees must be a positive integer, got "
@@ -526,8 +757,9 @@ class ActiveRanker(BaseEstimator):
 
     # -- fitting and scoring -----------------------------------------------------------------
 
-    def fit(self, features: Any, ids: Sequence[Any] | np.ndarray | None = None) -> ActiveRanker:
-        """Store the features and build the unsupervised forest.
+    def fit(self, features: Any, ids: Sequence[Any] | np.ndarray | None = None, *,
+            prior_scores: Sequence[float] | np.ndarray | None = None) -> ActiveRanker:
+        """Store the features and build the unsupervised ranking.
 
         Parameters
         ----------
@@ -536,6 +768,10 @@ class ActiveRanker(BaseEstimator):
         ids : sequence of str, optional
             One unique id per row (compared as text with the decisions); default
             ``"0"`` ... ``"n-1"``.
+        prior_scores : array-like of shape (n,), optional
+            ``method="neighbours"`` only, and required there: the unsupervised anomaly scores
+            (higher = more unusual, any scale: only their order is used) that the decisions
+            modulate, e.g. the ``score`` of :func:`astrolearn.anomalies.ensemble.score_anomalies`.
 
         Returns
         -------
@@ -546,8 +782,22 @@ class ActiveRanker(BaseEstimator):
         self.ids_ = _check_ids(ids, len(x))
         self.features_ = x
         self.n_features_in_ = x.shape[1]
-        self.n_subsamples_ = int(min(self.n_subsamples, len(x)))
         self._positions = pd.Index(self.ids_)
+        if self.method == "neighbours":
+            if prior_scores is None:
+                raise AstrolearnInputError(
+                    "method='neighbours' needs prior_scores: the unsupervised ranking that the "
+                    "decisions modulate", fix="pass fit(features, ids, prior_scores=scores)")
+            self.prior_scores_ = _check_prior(prior_scores, len(x), "prior_scores")
+            self._z, self.center_, self.scale_ = _standardise(x)
+            self.distance_scale_ = _typical_distance(self._z, self.random_state)
+            self.base_scores_ = prior_log_odds(self.prior_scores_)
+            return self
+        if prior_scores is not None:
+            raise AstrolearnInputError(
+                f"prior_scores applies to method='neighbours' only, not method={self.method!r}",
+                fix="leave it out (the forest makes its own prior) or use method='neighbours'")
+        self.n_subsamples_ = int(min(self.n_subsamples, len(x)))
         model = self._model()
         model.fit(x)
         self.base_scores_ = -np.asarray(model.score_samples(x), dtype=float)
@@ -581,7 +831,8 @@ class ActiveRanker(BaseEstimator):
         Returns
         -------
         ndarray of shape (n,)
-            Higher = more interesting / anomalous, in the order of the fitted rows.
+            Higher = more interesting / anomalous, in the order of the fitted rows. Without
+            decisions, :attr:`base_scores_`.
         """
         check_is_fitted(self, ("features_", "base_scores_"))
         return self._scores(*self._decided(decisions))
@@ -589,11 +840,49 @@ class ActiveRanker(BaseEstimator):
     def _scores(self, series: pd.Series, positions: np.ndarray) -> np.ndarray:
         if not len(series):
             return self.base_scores_.copy()
+        if self.method == "neighbours":
+            interesting = series.to_numpy(dtype=bool)
+            width = self._bandwidth(positions, interesting) * self.distance_scale_
+            votes = _kernel_votes(self._z, self._z[positions], interesting, width)
+            return self.base_scores_ + _evidence(*votes, float(self.pseudo_count))
         _, _, Label = _coniferest()
         labels = np.where(series.to_numpy(dtype=bool), int(Label.ANOMALY), int(Label.REGULAR))
         model = self._model()
         model.fit_known(self.features_, self.features_[positions], labels)
         return -np.asarray(model.score_samples(self.features_), dtype=float)
+
+    def _bandwidth(self, positions: np.ndarray, interesting: np.ndarray) -> float:
+        """The kernel width (in units of ``distance_scale_``) for these decisions."""
+        if self.bandwidth != "auto":
+            return float(self.bandwidth)
+        if interesting.all() or not interesting.any():
+            return DEFAULT_BANDWIDTH
+        z = self._z[positions]
+        d2 = _squared_distances(z, z)
+        y = interesting.astype(float)
+        best, chosen = -np.inf, DEFAULT_BANDWIDTH
+        # nearest to the default first, so that ties keep the width closest to it
+        for bandwidth in sorted(BANDWIDTHS, key=lambda b: (abs(np.log(b / DEFAULT_BANDWIDTH)),
+                                                           b)):
+            w = np.exp(-0.5 * d2 / (bandwidth * self.distance_scale_) ** 2)
+            np.fill_diagonal(w, 0.0)  # each decision predicted from the others only
+            held_out = self.base_scores_[positions] + _evidence(
+                w @ y, w @ (1.0 - y), float(self.pseudo_count))
+            loglik = _held_out_log_likelihood(held_out, y)
+            if loglik > best + 1e-9:
+                best, chosen = loglik, bandwidth
+        return chosen
+
+    def bandwidth_for(self, decisions: Any = None) -> float:
+        """The kernel width that :meth:`scores` uses with these decisions (neighbours only),
+        in units of :attr:`distance_scale_`: ``bandwidth`` itself, or the one ``"auto"``
+        chooses."""
+        check_is_fitted(self, ("features_", "base_scores_"))
+        if self.method != "neighbours":
+            raise AstrolearnInputError(
+                f"bandwidth_for applies to method='neighbours' only, not {self.method!r}")
+        series, positions = self._decided(decisions)
+        return self._bandwidth(positions, series.to_numpy(dtype=bool))
 
     def rank(self, decisions: Any = None, *, exclude_decided: bool = True) -> pd.DataFrame:
         """The objects ordered from most to least interesting.
@@ -623,6 +912,91 @@ class ActiveRanker(BaseEstimator):
 
 
 # --------------------------------------------------------------------------------------------
+# rotation-invariant features for the neighbours
+
+
+#: Outer edges of the rings of :func:`azimuthal_features`, as fractions of half the image
+#: side (roughly logarithmic: fine near the centre, where the light is).
+RING_EDGES = (2 / 32, 4 / 32, 6 / 32, 9 / 32, 12 / 32, 16 / 32, 21 / 32, 27 / 32, 33 / 32)
+
+
+def azimuthal_features(images: Any, *, modes: int = 4, chunk: int = 4096) -> np.ndarray:
+    """Rotation-invariant ring features of cutouts, for the distances of ``method="neighbours"``.
+
+    The image is cut into 9 rings about its centre (:data:`RING_EDGES`). For each ring: the
+    flux of each band (sum over the ring's pixels), and the amplitude ``|sum I exp(i m
+    theta)|`` of the azimuthal Fourier modes ``m = 1 .. modes`` of the sum of the bands (m = 1:
+    lopsidedness, a companion; m = 2: elongation, a bar, a trail; m = 3, 4: finer structure),
+    each through ``arcsinh`` (linear for faint rings, logarithmic for bright ones). The
+    amplitudes do not change when the image turns about its centre (exactly for quarter
+    turns and mirrors), so a decision about one merger speaks for mergers at every
+    orientation; the pixel principal components of :mod:`astrolearn.anomalies.forest` change
+    with the orientation. Measured on the simulated benchmark
+    (``benchmarks/galaxy_anomalies_sim.py``; 400 most unusual cutouts of the ensemble): the
+    share of the 5 nearest neighbours that are of the same kind is 0.66 for mergers and 0.92
+    for satellite trails, against 0.22 and 0.37 with 20 pixel principal components.
+
+    Parameters
+    ----------
+    images : array-like of shape (n, bands, height, width)
+        Prepared cutouts (:func:`astrolearn.images.preprocess.prepare_images`), centred on
+        the object.
+    modes : int, default 4
+        Highest azimuthal mode.
+    chunk : int, default 4096
+        Images processed at a time (bounds the memory).
+
+    Returns
+    -------
+    ndarray of float64, shape (n, 9 * (bands + modes))
+        Per ring: the band fluxes, then the mode amplitudes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(size=(2, 1, 16, 16))
+    >>> f = azimuthal_features(x)
+    >>> f.shape, bool(np.allclose(f, azimuthal_features(np.rot90(x, 1, axes=(2, 3)))))
+    ((2, 45), True)
+    """
+    from astrolearn.anomalies.forest import check_images
+
+    x = check_images(images)
+    modes = _positive_int(modes, "modes")
+    chunk = _positive_int(chunk, "chunk")
+    n, bands, height, width = x.shape
+    yy, xx = np.mgrid[:height, :width]
+    dy, dx = yy - (height - 1) / 2, xx - (width - 1) / 2
+    radius = np.hypot(dy, dx).ravel()
+    # Rounding keeps pixels that are at the same radius in exact arithmetic in the same ring
+    # (the rings of a quarter-turned image are then the same pixels).
+    ring = np.searchsorted(np.asarray(RING_EDGES) * min(height, width) / 2,
+                           np.round(radius, 9), side="right")
+    theta = np.arctan2(dy, dx).ravel()
+    rings = [np.flatnonzero(ring == k) for k in range(len(RING_EDGES))]
+    n_out = len(rings) * (bands + modes)
+    # Ring masks for the band fluxes and ring-masked Fourier kernels for the modes: the
+    # features are then two matrix products per chunk.
+    ring_mask = np.zeros((height * width, len(rings)))
+    fourier = np.zeros((height * width, len(rings) * modes), dtype=complex)
+    for k, pixels in enumerate(rings):
+        if not len(pixels):
+            continue
+        ring_mask[pixels, k] = 1.0
+        for m in range(1, modes + 1):
+            fourier[pixels, k * modes + m - 1] = np.exp(1j * m * theta[pixels])
+    out = np.empty((n, n_out))
+    for start in range(0, n, chunk):
+        block = x[start:start + chunk].reshape(-1, bands, height * width).astype(np.float64)
+        fluxes = np.einsum("nbp,pk->nkb", block, ring_mask)
+        amps = np.abs(block.sum(axis=1) @ fourier).reshape(len(block), len(rings), modes)
+        out[start:start + chunk] = np.arcsinh(np.concatenate([fluxes, amps], axis=2)).reshape(
+            len(block), n_out)
+    return out
+
+
+
+# --------------------------------------------------------------------------------------------
 # scripted user
 
 
@@ -636,7 +1010,7 @@ class ActiveLearningResult:
     Attributes
     ----------
     method : str
-        The active forest.
+        The active-learning method.
     n_objects, n_interesting : int
         Objects ranked, and how many of them the simulated user finds interesting.
     per_round, top_n : int
@@ -729,23 +1103,25 @@ def simulate_active_learning(
     Parameters
     ----------
     features : array-like of shape (n, d)
-        What the forest sees (finite).
+        What the ranker sees (finite).
     interesting : array of bool, shape (n,)
         The simulated user's answer for each object.
     rounds, per_round : int, default 3, 20
         Rounds of feedback and objects inspected per round (the session stops early when
         nothing is left to inspect).
-    method : {"aad", "pine"}, default "aad"
+    method : {"aad", "pine", "neighbours"}, default "aad"
     initial_scores : array of shape (n,), optional
         The ranking the first round inspects (higher = more unusual), e.g. the ensemble of
-        :mod:`astrolearn.anomalies.ensemble`; default the unsupervised forest. Later rounds
-        use the forest refitted with the decisions.
+        :mod:`astrolearn.anomalies.ensemble`. Forests: default the unsupervised forest, and
+        later rounds use the forest refitted with the decisions. ``"neighbours"``: required,
+        and it stays the prior that every later round modulates (``prior_scores``).
     top_n : int, default 100
         Size of the top of the ranking in which interesting objects are counted.
     random_state : int or None, default 0
-        Seed of the forest.
+        Seed of the ranker.
     **options
-        Further :class:`ActiveRanker` parameters (``n_trees``, ``C_a``, ``n_spare_trees``, ...).
+        Further :class:`ActiveRanker` parameters (``n_trees``, ``C_a``, ``n_spare_trees``,
+        ``bandwidth``, ...).
 
     Returns
     -------
@@ -761,26 +1137,35 @@ def simulate_active_learning(
     >>> res = simulate_active_learning(x, taste, rounds=2, per_round=20, top_n=20, n_trees=60)
     >>> res.to_frame()[["n_labelled", "found", "in_top_n"]].to_numpy().tolist()
     [[0, 0, 5], [20, 5, 10], [40, 10, 10]]
+    >>> prior = np.linalg.norm(x, axis=1)                       # the unsupervised ranking
+    >>> res = simulate_active_learning(x, taste, rounds=2, per_round=20, top_n=20,
+    ...                                method="neighbours", initial_scores=prior)
+    >>> res.to_frame()[["n_labelled", "found", "in_top_n"]].to_numpy().tolist()
+    [[0, 0, 2], [20, 2, 10], [40, 10, 10]]
     """
     rounds = _positive_int(rounds, "rounds", minimum=0)
     per_round = _positive_int(per_round, "per_round")
     top_n = _positive_int(top_n, "top_n")
     ranker = ActiveRanker(method, random_state=random_state, **options)
-    ranker.fit(features)
-    n = len(ranker.ids_)
+    x = _check_features(features)
+    n = len(x)
+    current = None
+    if initial_scores is not None:
+        current = _check_prior(initial_scores, n, "initial_scores")
+    elif method == "neighbours":
+        raise AstrolearnInputError(
+            "method='neighbours' needs initial_scores: the unsupervised ranking it modulates",
+            fix="pass e.g. the ensemble score of astrolearn.anomalies.ensemble.score_anomalies")
+    if method == "neighbours":
+        ranker.fit(x, prior_scores=current)
+    else:
+        ranker.fit(x)
     taste = _check_interesting(interesting, n)
     if top_n > n:
         raise AstrolearnInputError(f"top_n ({top_n}) is larger than the number of objects ({n})",
                                    fix=f"use top_n <= {n}")
-    if initial_scores is None:
+    if current is None:
         current = ranker.base_scores_.copy()
-    else:
-        current = np.array(initial_scores, dtype=float, copy=True)
-        if current.shape != (n,) or not np.isfinite(current).all():
-            raise AstrolearnInputError(
-                f"initial_scores must be {n} finite numbers (one per feature row), got shape "
-                f"{current.shape}" + ("" if current.shape != (n,) else " with NaN or inf"),
-                fix="pass the scores of another method for the same objects, in the same order")
 
     def top_count(score: np.ndarray) -> int:
         return int(taste[np.argsort(-score, kind="stable")[:top_n]].sum())

@@ -8,11 +8,19 @@ the explore page and the active learning use. The file's Parquet metadata names 
 file, so that ``explore`` finds the images again.
 
 With ``--decisions decisions.csv`` (``id,label``; 1 interesting, 0 boring: what the explore
-page's buttons download) the ranking learns from the user: coniferest's active anomaly
-detection forest (AAD, Das et al. 2017, as in the SNAD and Astronomaly searches) is fitted on
-the features with the decided objects as known anomalies or nominals, and its score becomes
-``score``; the unsupervised ranking stays in ``score_unsupervised``. Decided objects keep
-their decision in the ``decision`` column (1, 0, or missing).
+page's buttons download) the ranking learns from the user. By default (:data:`ACTIVE_METHOD`
+``"neighbours"``, :class:`astrolearn.anomalies.active.ActiveRanker`) the unsupervised
+``score`` stays the prior and every object moves by the decisions made near it in the space
+of rotation-invariant ring features of the cutouts
+(:func:`astrolearn.anomalies.active.azimuthal_features`): neighbours of boring objects sink,
+neighbours of interesting ones rise, objects far from every decision keep their place (the
+NeighbourScore idea of Astronomaly, Lochner & Bassett 2021). With ``ACTIVE_METHOD = "aad"``
+it is coniferest's active anomaly detection forest (AAD, Das et al. 2017) fitted on
+:func:`active_features` instead; on the simulated benchmark
+(``benchmarks/galaxy_anomalies_sim.py``) AAD lost the ensemble's ranking and found no merger
+in 60 decisions, hence the default. The learnt score becomes ``score``; the unsupervised
+ranking stays in ``score_unsupervised``. Decided objects keep their decision in the
+``decision`` column (1, 0, or missing).
 """
 
 from __future__ import annotations
@@ -28,12 +36,17 @@ import pandas as pd
 
 from astrolearn.errors import AstrolearnInputError
 
-__all__ = ["active_features", "explore_command", "read_scores", "score_command"]
+__all__ = ["ACTIVE_METHOD", "active_features", "explore_command", "read_scores",
+           "score_command"]
 
 #: Parquet metadata key naming the cutouts file of a scores table.
 IMAGES_KEY = b"astrolearn.images"
 #: Feature columns kept in a scores table (the leading principal components).
 N_FEATURES = 20
+#: How ``--decisions`` re-rank: ``"neighbours"`` (the unsupervised score modulated by the
+#: decided neighbours, on :func:`~astrolearn.anomalies.active.azimuthal_features`) or
+#: ``"aad"`` (coniferest's AAD forest on :func:`active_features`).
+ACTIVE_METHOD = "neighbours"
 
 
 def _method_options(pairs: list[str]) -> dict[str, dict[str, Any]]:
@@ -51,9 +64,9 @@ def _method_options(pairs: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def active_features(features: np.ndarray, table: pd.DataFrame) -> np.ndarray:
-    """What the active-learning forest splits on: the leading principal components of the
-    pixels and every method's normalised rank, so that the user's decisions can select
-    both a region of image space and the kind of oddity each method sees."""
+    """What the AAD forest splits on (``ACTIVE_METHOD = "aad"``): the leading principal
+    components of the pixels and every method's normalised rank, so that the user's decisions
+    can select both a region of image space and the kind of oddity each method sees."""
     ranks = [table[c].to_numpy(dtype=float) / len(table) for c in table.columns
              if c.startswith("rank_")]
     return np.column_stack([np.asarray(features, dtype=float)[:, :N_FEATURES], *ranks])
@@ -85,7 +98,8 @@ def score_command(args, say: Callable[[str], None]) -> Path:
                                     random_state=args.seed, say=say)
     features = np.asarray(fitted["features"], dtype=float)
     if getattr(args, "decisions", None) is not None:
-        table = _learn_from_decisions(table, features, args.decisions, args.seed, say)
+        table = _learn_from_decisions(table, features, args.decisions, args.seed, say,
+                                      prepared=fitted["prepared"])
     if labels is not None:
         table.insert(1, "label", labels)
     for k in range(min(N_FEATURES, features.shape[1])):
@@ -103,18 +117,34 @@ def score_command(args, say: Callable[[str], None]) -> Path:
 
 
 def _learn_from_decisions(table: pd.DataFrame, features: np.ndarray, path: Path, seed: int,
-                          say: Callable[[str], None]) -> pd.DataFrame:
-    from astrolearn.anomalies.active import ActiveRanker, read_decisions
+                          say: Callable[[str], None], *, prepared: np.ndarray | None = None,
+                          method: str | None = None) -> pd.DataFrame:
+    """The scores table re-ranked with the decisions of ``path`` (see the module docstring).
+
+    ``prepared``: the prepared cutouts, in table order (needed by ``"neighbours"``);
+    ``method``: default :data:`ACTIVE_METHOD`."""
+    from astrolearn.anomalies.active import ActiveRanker, azimuthal_features, read_decisions
     from astrolearn.anomalies.ensemble import rank_positions
 
+    method = ACTIVE_METHOD if method is None else method
     decisions = read_decisions(path)
     n_yes = int(decisions.sum())
     say(f"learning from {len(decisions):,} decisions of {path} ({n_yes} interesting, "
-        f"{len(decisions) - n_yes} boring)")
-    ranker = ActiveRanker(random_state=seed).fit(active_features(features, table),
-                                                 table["id"].to_numpy())
+        f"{len(decisions) - n_yes} boring; method {method})")
+    ids = table["id"].to_numpy()
+    if method == "neighbours":
+        if prepared is None:
+            raise AstrolearnInputError("method 'neighbours' needs the prepared cutouts")
+        ranker = ActiveRanker("neighbours", random_state=seed).fit(
+            azimuthal_features(prepared), ids, prior_scores=table["score"].to_numpy())
+    else:
+        ranker = ActiveRanker(method, random_state=seed).fit(active_features(features, table),
+                                                             ids)
     try:
         scores = ranker.scores(decisions)
+        if method == "neighbours":
+            say(f"neighbours: kernel width {ranker.bandwidth_for(decisions):.3g} x the typical "
+                f"distance {ranker.distance_scale_:.3g}")
     except AstrolearnInputError as err:
         raise err.in_file(path) from None
     out = table.copy()
