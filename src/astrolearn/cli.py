@@ -15,7 +15,7 @@ from pathlib import Path
 
 from astrolearn import __version__
 from astrolearn.catalogs.commands import PHOTOZ_MODELS, SOURCE_MODELS
-from astrolearn.errors import AstrolearnInputError
+from astrolearn.errors import AstrolearnInputError, AstrolearnRunError
 from astrolearn.transits.classifier import MODELS as TRANSIT_MODELS
 
 TASKS = ("sources", "photoz", "transients", "transits", "glitches", "images")
@@ -200,11 +200,27 @@ def _build_parser() -> argparse.ArgumentParser:
                               "Q scan (8)")
     glitch_group.add_argument("--jobs", type=int, default=1, help="processes for the Q scans "
                               "(1; -1: all cores)")
-    predict.add_argument("--out", type=Path, required=True, help=".parquet or .csv to write")
+    predict.add_argument("--out", type=Path, required=True, help=".parquet or .csv file to "
+                         "write, or (catalog models) a folder for a partitioned Parquet "
+                         "dataset, HATS-partitioned when --data is a HATS catalog; an "
+                         "interrupted run resumes into the same folder")
     predict.add_argument("--id", dest="id_column",
                          help="id column to copy (default: the one used in fit, if present)")
-    predict.add_argument("--chunk-rows", type=int, default=250_000)
-    predict.add_argument("--engine", choices=["local"], default="local")
+    predict.add_argument("--chunk-rows", type=int, default=250_000,
+                         help="rows predicted at a time (250000)")
+    scale_group = predict.add_argument_group("survey scale (catalog models, --out FOLDER)")
+    scale_group.add_argument("--engine", choices=["local", "dask"], default="local",
+                             help="this process (default), or a Dask cluster")
+    scale_group.add_argument("--scheduler", metavar="ADDRESS", help="dask: a running "
+                             "scheduler, e.g. tcp://host:8786 (default: start a local "
+                             "cluster)")
+    scale_group.add_argument("--workers", type=int, help="dask: worker processes of the "
+                             "local cluster (default: one per core)")
+    scale_group.add_argument("--partition-rows", type=int, default=2_000_000,
+                             help="most rows per partition of a Parquet dataset (2000000; "
+                             "HATS: one partition per pixel)")
+    scale_group.add_argument("--retries", type=int, default=1,
+                             help="further tries of a failed partition (1)")
     predict.add_argument("--coverage", action="store_true",
                          help="add coverage_score and outside_coverage: how far each "
                          "object lies from the training set")
@@ -419,6 +435,10 @@ TASK_COMMANDS = {
 }
 
 
+#: Tasks whose ``predict`` runs on the Dask engine too.
+SCALE_TASKS = ("sources", "photoz")
+
+
 def _run_task(task: str, args) -> int:
     import importlib
 
@@ -450,7 +470,13 @@ def _model_task(folder: Path) -> str:
 
 def _cmd_with_model(args) -> int:
     """``evaluate`` and ``predict``: the work of the task the model folder was fitted for."""
-    return _run_task(_model_task(args.model), args)
+    task = _model_task(args.model)
+    if args.command == "predict" and getattr(args, "engine", "local") != "local" \
+            and task not in SCALE_TASKS:
+        raise AstrolearnInputError(f"--engine {args.engine} runs {', '.join(SCALE_TASKS)} "
+                                   f"models; this one is a {task} model", file=args.model,
+                                   fix="leave out --engine")
+    return _run_task(task, args)
 
 
 def _cmd_simulate(args) -> int:
@@ -614,6 +640,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AstrolearnInputError as err:
         print(f"astrolearn {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except AstrolearnRunError as err:
+        print(f"astrolearn {args.command}: stopped: {err}", file=sys.stderr)
+        return 3
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         import os
 

@@ -58,3 +58,24 @@ class AstrolearnInputError(ValueError):
         if self.file or file is None:
             return self
         return AstrolearnInputError(self.problem, file=file, column=self.column, fix=self.fix)
+
+
+class AstrolearnRunError(RuntimeError):
+    """A long job that stopped part-way, with what it did and how to go on.
+
+    Parameters
+    ----------
+    problem : str
+        What failed and what was done before it.
+    fix : str, optional
+        What the user can do about it.
+
+    Examples
+    --------
+    >>> print(AstrolearnRunError("partition 3 failed", fix="run the command again"))
+    partition 3 failed. Fix: run the command again
+    """
+
+    def __init__(self, problem: str, *, fix: str | None = None) -> None:
+        self.problem, self.fix = problem, fix
+        super().__init__(f"{problem}. Fix: {fix}" if fix else problem)

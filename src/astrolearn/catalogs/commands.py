@@ -56,7 +56,6 @@ __all__ = [
     "SOURCE_MODELS",
     "evaluate_sources",
     "fit_sources",
-    "id_column_to_copy",
     "load_config",
     "magnitude_for_bins",
     "parse_model_params",
@@ -312,15 +311,11 @@ def finish_evaluation(args, model, frame, evaluation, say: Callable[[str], None]
 def predict_sources(args, say: Callable[[str], None]) -> None:
     """``astrolearn predict``: stream the catalog through the model, write predictions."""
     from astrolearn.catalogs.classifier import SourceClassifier
-    from astrolearn.scale import predict_table_file
+    from astrolearn.scale.command import predict_catalog_command
 
     model = SourceClassifier.load(args.model)
-    run = predict_table_file(model, args.data, args.out, id_column=id_column_to_copy(model, args),
-                             chunk_rows=args.chunk_rows, hdf5_key=args.hdf5_key, progress=say,
-                             predict_options={"coverage": bool(getattr(args, "coverage",
-                                                                       False))})
-    print(f"wrote {run.rows:,} predictions to {run.output} in {run.seconds:.1f} s "
-          f"({run.rows_per_second:,.0f} rows/s)")
+    print(predict_catalog_command(model, args, say, what="predictions", options={
+        "coverage": bool(getattr(args, "coverage", False))}))
 
 
 def select_rows(frame, spec: str | None, *, file=None):
@@ -356,18 +351,6 @@ def _feature_columns(estimator) -> list[str]:
     columns = list(estimator.bands) + list(estimator.extra)
     sky = getattr(estimator, "sky", None)
     return columns + (list(sky) if sky else [])
-
-
-def id_column_to_copy(model, args) -> str | None:
-    """``--id``, else the model's id column when the catalog to predict has it."""
-    from astrolearn.io import table_columns
-
-    if args.id_column is not None:
-        return args.id_column
-    name = model.manifest_.get("id_column")
-    if name and name in table_columns(args.data, hdf5_key=args.hdf5_key):
-        return name
-    return None
 
 
 def warn_about_leaks(frame, label: str, estimator, say: Callable[[str], None]):

@@ -16,7 +16,6 @@ import numpy as np
 from astrolearn.catalogs.commands import (
     PHOTOZ_MODELS,
     finish_evaluation,
-    id_column_to_copy,
     magnitude_for_bins,
     read_catalog,
     resolve_settings,
@@ -141,21 +140,19 @@ def predict_photoz(args, say: Callable[[str], None]) -> None:
     """``astrolearn predict`` for a photo-z model: point estimates, intervals and PDFs."""
     from astrolearn.io import table_format
     from astrolearn.photoz.estimator import PhotoZ
-    from astrolearn.scale import predict_table_file
+    from astrolearn.scale.command import is_folder_output, predict_catalog_command
 
     model = PhotoZ.load(args.model)
-    with_pdf = table_format(args.out) == "parquet" and not getattr(args, "no_pdf", False)
-    if getattr(args, "qp", None) is not None and not with_pdf:
-        raise AstrolearnInputError("--qp needs the PDFs in a .parquet output", file=args.out,
-                                   fix="write --out as .parquet and drop --no-pdf")
-    run = predict_table_file(model, args.data, args.out,
-                             id_column=id_column_to_copy(model, args),
-                             chunk_rows=args.chunk_rows, hdf5_key=args.hdf5_key, progress=say,
-                             predict_options={"pdf": with_pdf,
-                                              "coverage": bool(getattr(args, "coverage",
-                                                                       False))})
-    print(f"wrote {run.rows:,} photo-z predictions{' with PDFs' if with_pdf else ''} to "
-          f"{run.output} in {run.seconds:.1f} s ({run.rows_per_second:,.0f} rows/s)")
+    folder = is_folder_output(args.out)
+    with_pdf = (folder or table_format(args.out) == "parquet") and not getattr(args, "no_pdf",
+                                                                                False)
+    if getattr(args, "qp", None) is not None and (folder or not with_pdf):
+        raise AstrolearnInputError("--qp needs the PDFs in one .parquet output file",
+                                   file=args.out, fix="write --out as .parquet and drop "
+                                   "--no-pdf (or convert a partitioned output file by file)")
+    print(predict_catalog_command(model, args, say, options={
+        "pdf": with_pdf, "coverage": bool(getattr(args, "coverage", False))},
+        what=f"photo-z predictions{' with PDFs' if with_pdf else ''}"))
     if getattr(args, "qp", None) is not None:
         from astrolearn.io import atomic_path
         from astrolearn.photoz.storage import read_pdfs, to_qp
