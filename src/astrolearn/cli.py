@@ -436,7 +436,7 @@ TASK_COMMANDS = {
 
 
 #: Tasks whose ``predict`` runs on the Dask engine too.
-SCALE_TASKS = ("sources", "photoz")
+SCALE_TASKS = ("sources", "photoz", "transients")
 
 
 def _run_task(task: str, args) -> int:

@@ -59,6 +59,9 @@ ESTIMATORS: dict[str, str] = {
     "ImageClassifier": "astrolearn.images.classifier:ImageClassifier",
     "AutoencoderScorer": "astrolearn.anomalies.autoencoder:AutoencoderScorer",
     "WGANScorer": "astrolearn.anomalies.wgan:WGANScorer",
+    "TransientClassifier": "astrolearn.transients.classifier:TransientClassifier",
+    "TransitClassifier": "astrolearn.transits.classifier:TransitClassifier",
+    "GlitchClassifier": "astrolearn.glitches.classifier:GlitchClassifier",
 }
 
 
@@ -260,4 +263,6 @@ def load_model(folder: str | Path):
             fix="upgrade astrolearn to the version that wrote the model")
     module, attribute = ESTIMATORS[name].split(":")
     cls = getattr(importlib.import_module(module), attribute)
-    return cls._from_folder(Path(folder), manifest)
+    if hasattr(cls, "_from_folder"):
+        return cls._from_folder(Path(folder), manifest)
+    return cls.load(folder)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from astrolearn.errors import AstrolearnInputError
 
-__all__ = ["is_folder_output", "predict_catalog_command"]
+__all__ = ["engine_options", "is_folder_output", "predict_catalog_command"]
 
 _FILE_SUFFIXES = (".parquet", ".pq", ".csv", ".fits", ".fit", ".hdf5", ".h5", ".vot",
                   ".xml", ".gz")
@@ -30,6 +30,21 @@ def is_folder_output(out: str | Path) -> bool:
     return out.is_dir() or out.suffix.lower() not in _FILE_SUFFIXES
 
 
+def engine_options(args) -> dict:
+    """The ``--engine``, ``--scheduler``, ``--workers`` and ``--retries`` of ``predict``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> engine_options(SimpleNamespace(engine="dask", workers=2))["workers"]
+    2
+    """
+    return {"engine": getattr(args, "engine", None) or "local",
+            "scheduler": getattr(args, "scheduler", None),
+            "workers": getattr(args, "workers", None),
+            "retries": getattr(args, "retries", 1)}
+
+
 def predict_catalog_command(model, args, say: Callable[[str], None], *,
                             options: dict, what: str) -> str:
     """Run ``predict`` for a loaded catalog ``model`` as the options in ``args`` ask.
@@ -39,7 +54,7 @@ def predict_catalog_command(model, args, say: Callable[[str], None], *,
     """
     from astrolearn.scale import predict_dataset, predict_table_file
 
-    engine = getattr(args, "engine", "local") or "local"
+    engine = engine_options(args)["engine"]
     id_column = id_column_to_copy(model, args)
     if not is_folder_output(args.out):
         if engine != "local":
@@ -51,13 +66,10 @@ def predict_catalog_command(model, args, say: Callable[[str], None], *,
                                  progress=say, predict_options=options)
         return (f"wrote {run.rows:,} {what} to {run.output} in {run.seconds:.1f} s "
                 f"({run.rows_per_second:,.0f} rows/s)")
-    run = predict_dataset(args.model, args.data, args.out, engine=engine,
-                          id_column=id_column, chunk_rows=args.chunk_rows,
+    run = predict_dataset(args.model, args.data, args.out, id_column=id_column,
+                          chunk_rows=args.chunk_rows,
                           partition_rows=getattr(args, "partition_rows", 2_000_000),
-                          predict_options=options,
-                          scheduler=getattr(args, "scheduler", None),
-                          workers=getattr(args, "workers", None),
-                          retries=getattr(args, "retries", 1), progress=say)
+                          predict_options=options, progress=say, **engine_options(args))
     skipped = (f"; {run.skipped} partition(s) were already done" if run.skipped else "")
     return (f"wrote {run.rows_written:,} {what} in {run.written} partition(s) to "
             f"{run.output} with the {run.engine} engine in {run.seconds:.1f} s "

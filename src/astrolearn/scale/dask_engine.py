@@ -28,7 +28,7 @@ except ImportError as err:  # pragma: no cover - the message is the point
 
 from astrolearn.scale.engines import ModelSource, Progress, stopped_error
 from astrolearn.scale.partitions import Partition
-from astrolearn.scale.work import PartitionResult
+from astrolearn.scale.work import PartitionResult, run_partition
 
 __all__ = ["ModelOnWorker", "close", "connect", "run_dask"]
 
@@ -58,7 +58,7 @@ class ModelOnWorker(distributed.WorkerPlugin):
 def _work_on_worker(work, partition: Partition, out: str, key: str,
                     plugin_name: str) -> PartitionResult:
     plugin = distributed.get_worker().plugins[plugin_name]
-    return work.run(plugin.model, partition, out, key)
+    return run_partition(work, plugin.model, partition, out, key)
 
 
 def _loads_on_worker(plugin_name: str, dask_worker=None) -> int:
@@ -157,7 +157,7 @@ def run_dask(work, partitions: Sequence[Partition], model: ModelSource, out: Pat
                                     out)
             result = future.result()
             results.append(result)
-            progress.done(result.rows)
+            progress.done(partition.rows)
         loads = sum(client.run(_loads_on_worker, name).values())
         return results, loads
     finally:

@@ -176,7 +176,8 @@ def run_partitioned(work, plan: DatasetPlan, source: ModelSource, out: str | Pat
     """Run ``work`` over a plan's partitions with resume, and record the run.
 
     The building block of :func:`predict_dataset`, for any work object with
-    ``identity()`` and ``run(model, partition, out, key)``.
+    ``identity()``, ``expected_rows(partition)`` and ``frames(model, partition)`` (see
+    :func:`astrolearn.scale.work.run_partition`).
     """
     out = Path(out)
     check_not_input(out, plan.root)
@@ -192,7 +193,7 @@ def run_partitioned(work, plan: DatasetPlan, source: ModelSource, out: str | Pat
     _claim(out, plan_id)
     start = time.perf_counter()
     todo = [p for p in plan.partitions
-            if not partition_done(out / p.output, keys[p.key], p.rows)]
+            if not partition_done(out / p.output, keys[p.key], work.expected_rows(p))]
     say = progress
     if say and len(todo) < len(plan.partitions):
         say(f"resuming: {len(plan.partitions) - len(todo)} of {len(plan.partitions)} "

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from astrolearn.errors import AstrolearnInputError, AstrolearnRunError
 from astrolearn.scale.partitions import Partition
-from astrolearn.scale.work import PartitionResult
+from astrolearn.scale.work import PartitionResult, run_partition
 
 __all__ = ["ENGINES", "ModelSource", "Progress", "run_local", "stopped_error"]
 
@@ -99,7 +99,7 @@ class Progress:
         self.start = self.last = time.perf_counter()
 
     def done(self, rows: int) -> None:
-        """Count a finished partition of ``rows`` rows."""
+        """Count a finished partition of ``rows`` input rows."""
         self.rows += rows
         self.partitions += 1
         now = time.perf_counter()
@@ -136,7 +136,7 @@ def run_local(work, partitions: Sequence[Partition], model: ModelSource, out: Pa
     for partition in partitions:
         for attempt in range(retries + 1):
             try:
-                result = work.run(loaded, partition, out, keys[partition.key])
+                result = run_partition(work, loaded, partition, out, keys[partition.key])
                 break
             except AstrolearnInputError:
                 raise
@@ -145,5 +145,5 @@ def run_local(work, partitions: Sequence[Partition], model: ModelSource, out: Pa
                     raise stopped_error(partition, err, f"{retries + 1} time(s)", len(results),
                                    len(partitions), out) from err
         results.append(result)
-        progress.done(result.rows)
+        progress.done(partition.rows)
     return results

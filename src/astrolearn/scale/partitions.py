@@ -92,7 +92,8 @@ def is_hats_catalog(path: str | Path) -> bool:
     return path.is_dir() and any((path / name).is_file() for name in HATS_PROPERTY_FILES)
 
 
-def plan_partitions(data: str | Path, *, partition_rows: int = 2_000_000) -> DatasetPlan:
+def plan_partitions(data: str | Path, *, partition_rows: int = 2_000_000,
+                    split_files: bool = True) -> DatasetPlan:
     """Cut a Parquet file, a folder of Parquet files or a HATS catalog into partitions.
 
     Parameters
@@ -103,6 +104,9 @@ def plan_partitions(data: str | Path, *, partition_rows: int = 2_000_000) -> Dat
     partition_rows : int, default 2000000
         Most rows per partition of a plain Parquet dataset (ignored for HATS, whose
         partitions are its HEALPix pixels).
+    split_files : bool, default True
+        Whether a file may be cut at row groups; ``False`` keeps each file whole (a long
+        table of light curves partitioned by object must not be cut inside an object).
 
     Returns
     -------
@@ -146,7 +150,8 @@ def plan_partitions(data: str | Path, *, partition_rows: int = 2_000_000) -> Dat
     for file in files:
         handle = _open(file)
         columns = _same_schema(columns, handle, file, files[0])
-        groups = _group_row_groups(handle, partition_rows)
+        groups = (_group_row_groups(handle, partition_rows) if split_files
+                  else [list(range(handle.num_row_groups))])
         relative = file.relative_to(base)
         for k, group in enumerate(groups):
             name = relative if len(groups) == 1 else relative.with_name(

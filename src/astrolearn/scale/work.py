@@ -1,10 +1,11 @@
 """The work done on one partition, the same in every engine, and the check that it is done.
 
-:class:`CatalogWork` streams a partition through a catalog model (``required_columns()``
-and ``predict_frame()``), ``chunk_rows`` rows at a time, and writes one Parquet file
-atomically. The file carries a run key in its metadata; :func:`partition_done` accepts it
-as finished only when the key matches and it holds the partition's row count, so a run
-that was interrupted, or one whose model or input changed, redoes exactly what it must.
+:func:`run_partition` writes the frames a work object gives for a partition into one
+Parquet file, atomically. The file carries a run key in its metadata; :func:`partition_done`
+accepts it as finished only when the key matches and it holds the expected row count, so a
+run that was interrupted, or one whose model or input changed, redoes exactly what it must.
+:class:`CatalogWork` is the work of catalog models (``required_columns()`` and
+``predict_frame()``), ``chunk_rows`` rows at a time.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import resource
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +25,8 @@ from astrolearn.errors import AstrolearnInputError
 from astrolearn.io import atomic_path
 from astrolearn.scale.partitions import Partition
 
-__all__ = ["RUN_KEY_FIELD", "CatalogWork", "PartitionResult", "partition_done", "run_key"]
+__all__ = ["RUN_KEY_FIELD", "CatalogWork", "PartitionResult", "partition_done", "run_key",
+           "run_partition"]
 
 #: Parquet metadata field that holds the run key of a written partition.
 RUN_KEY_FIELD = b"astrolearn.run_key"
@@ -120,7 +123,7 @@ class CatalogWork:
     >>> clf = SourceClassifier(model_params={"n_estimators": 10}).fit(cat, "class")
     >>> work = CatalogWork.for_model(clf, keep=("object_id",))
     >>> part = plan_partitions(folder / "cat.parquet").partitions[0]
-    >>> work.run(clf, part, folder / "out", "key").rows
+    >>> run_partition(work, clf, part, folder / "out", "key").rows
     1000
     """
 
@@ -148,65 +151,78 @@ class CatalogWork:
         """Input columns read from each file."""
         return list(dict.fromkeys([*self.keep, *self.columns]))
 
-    def run(self, model, partition: Partition, out_root: str | Path,
-            key: str) -> PartitionResult:
-        """Predict ``partition`` and write it to ``out_root / partition.output`` atomically."""
-        import pyarrow as pa
+    def expected_rows(self, partition: Partition) -> int:
+        """Rows the partition's output must hold: one per input row."""
+        return partition.rows
+
+    def frames(self, model, partition: Partition) -> Iterator[pd.DataFrame]:
+        """The partition's predictions, ``chunk_rows`` rows at a time (at least one frame)."""
         import pyarrow.parquet as pq
 
-        start = time.perf_counter()
-        target = Path(out_root) / partition.output
-        if partition_done(target, key, partition.rows):  # a task run twice: done already
-            worker, peak = _process_report()
-            return PartitionResult(key=partition.key, rows=partition.rows, seconds=0.0,
-                                   worker=worker, peak_memory_mb=peak)
         options = dict(self.options)
-        metadata = dict(model.output_metadata()) if hasattr(model, "output_metadata") else {}
-        metadata[RUN_KEY_FIELD] = key.encode()
         columns = self.read_columns()
-        rows = 0
-        with atomic_path(target) as tmp:
-            writer = None
-            try:
-                for file, groups in partition.pieces:
-                    handle = pq.ParquetFile(file)
-                    missing = [c for c in columns if c not in handle.schema_arrow.names]
-                    if missing:
-                        raise AstrolearnInputError(
-                            "the model needs columns this file lacks", file=file,
-                            column=missing[0], fix="give a catalog with the columns the "
-                            "model was fitted on")
-                    for group in groups:
-                        table = handle.read_row_group(group, columns=columns)
-                        for offset in range(0, table.num_rows, self.chunk_rows):
-                            chunk = table.slice(offset, self.chunk_rows).to_pandas()
-                            out = self._predict(model, chunk, file, options)
-                            arrow = pa.Table.from_pandas(out, preserve_index=False)
-                            arrow = arrow.replace_schema_metadata(
-                                {**(arrow.schema.metadata or {}), **metadata})
-                            if writer is None:
-                                writer = pq.ParquetWriter(tmp, arrow.schema,
-                                                          compression="zstd")
-                            writer.write_table(arrow)
-                            rows += len(out)
-                        del table
-                if writer is None:  # no rows: an empty file with the prediction columns
-                    empty = self._predict(model, pd.DataFrame(columns=columns), None, options)
-                    arrow = pa.Table.from_pandas(empty, preserve_index=False)
-                    pq.write_table(arrow.replace_schema_metadata(
-                        {**(arrow.schema.metadata or {}), **metadata}), tmp)
-            finally:
-                if writer is not None:
-                    writer.close()
-            if rows != partition.rows:
-                raise RuntimeError(f"{partition.key}: wrote {rows} rows, expected "
-                                   f"{partition.rows}")
-        worker, peak = _process_report()
-        return PartitionResult(key=partition.key, rows=rows,
-                               seconds=time.perf_counter() - start, worker=worker,
-                               peak_memory_mb=peak)
+        empty = True
+        for file, groups in partition.pieces:
+            handle = pq.ParquetFile(file)
+            missing = [c for c in columns if c not in handle.schema_arrow.names]
+            if missing:
+                raise AstrolearnInputError("the model needs columns this file lacks",
+                                           file=file, column=missing[0],
+                                           fix="give a catalog with the columns the model "
+                                           "was fitted on")
+            for group in groups:
+                table = handle.read_row_group(group, columns=columns)
+                for offset in range(0, table.num_rows, self.chunk_rows):
+                    empty = False
+                    yield self._predict(model, table.slice(offset, self.chunk_rows)
+                                        .to_pandas(), file, options)
+                del table
+        if empty:  # no rows: an empty frame with the prediction columns
+            yield self._predict(model, pd.DataFrame(columns=columns), None, options)
 
     def _predict(self, model, chunk: pd.DataFrame, file, options) -> pd.DataFrame:
         out = model.predict_frame(chunk, file=file, **options)
         kept = pd.DataFrame({c: chunk[c].to_numpy() for c in self.keep})
         return pd.concat([kept, out.reset_index(drop=True)], axis=1)
+
+
+def run_partition(work, model, partition: Partition, out_root: str | Path,
+                  key: str) -> PartitionResult:
+    """Do ``work`` on ``partition`` and write its frames to one Parquet file atomically.
+
+    ``work`` gives ``frames(model, partition)`` (at least one DataFrame, all with the same
+    columns) and ``expected_rows(partition)`` (``None`` when not known in advance). A
+    partition whose output is already complete is not redone (a task run twice).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    start = time.perf_counter()
+    target = Path(out_root) / partition.output
+    expected = work.expected_rows(partition)
+    if partition_done(target, key, expected):
+        worker, peak = _process_report()
+        return PartitionResult(key=partition.key, rows=pq.ParquetFile(target).metadata.num_rows,
+                               seconds=0.0, worker=worker, peak_memory_mb=peak)
+    metadata = dict(model.output_metadata()) if hasattr(model, "output_metadata") else {}
+    metadata[RUN_KEY_FIELD] = key.encode()
+    rows = 0
+    with atomic_path(target) as tmp:
+        writer = None
+        try:
+            for frame in work.frames(model, partition):
+                arrow = pa.Table.from_pandas(frame, preserve_index=False)
+                arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}),
+                                                       **metadata})
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, arrow.schema, compression="zstd")
+                writer.write_table(arrow)
+                rows += len(frame)
+        finally:
+            if writer is not None:
+                writer.close()
+        if expected is not None and rows != expected:
+            raise RuntimeError(f"{partition.key}: wrote {rows} rows, expected {expected}")
+    worker, peak = _process_report()
+    return PartitionResult(key=partition.key, rows=rows, seconds=time.perf_counter() - start,
+                           worker=worker, peak_memory_mb=peak)

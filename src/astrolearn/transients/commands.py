@@ -301,6 +301,11 @@ def predict_transients(args, say: Callable[[str], None]) -> None:
     model = TransientClassifier.load(args.model)
     path = args.lightcurves or args.data
     check_not_input(args.out, *(p for p in (path, args.objects) if p is not None))
+    from astrolearn.scale.command import is_folder_output
+
+    if is_folder_output(args.out):
+        _predict_partitioned(args, path, say)
+        return
     lightcurves, objects = read_inputs(args, say)
     lightcurves = map_to_model(lightcurves, model, getattr(args, "survey", None), say)
     start = time.perf_counter()
@@ -312,3 +317,34 @@ def predict_transients(args, say: Callable[[str], None]) -> None:
     print(f"wrote {len(frame):,} transient classifications to {args.out} in {seconds:.1f} s "
           f"({len(frame) / max(seconds, 1e-9):,.0f} objects/s)"
           f"{f'; {flagged:,} flagged as not usable (see the flags column)' if flagged else ''}")
+
+
+def _predict_partitioned(args, path, say: Callable[[str], None]) -> None:
+    """``predict --out FOLDER``: one output file per light-curve file, on either engine."""
+    from astrolearn.scale.command import engine_options
+    from astrolearn.scale.dataset import run_partitioned
+    from astrolearn.scale.engines import ModelSource
+    from astrolearn.scale.partitions import plan_partitions
+    from astrolearn.transients.partitioned import TransientWork, check_one_file_per_object
+
+    if path is None:
+        raise AstrolearnInputError("no light curves given", fix="name a Parquet long table "
+                                   "or a folder of them with --lightcurves")
+    if getattr(args, "magnitudes", False) or (getattr(args, "layout", None) == "snana"):
+        raise AstrolearnInputError("partitioned prediction reads light curves in flux as "
+                                   "Parquet long tables", file=path, fix="convert them, or "
+                                   "write --out predictions.parquet")
+    work = TransientWork(columns=tuple(sorted((_columns(getattr(args, "columns", None))
+                                               or {}).items())),
+                         layout=getattr(args, "layout", None) or "auto",
+                         survey=getattr(args, "survey", None), days=getattr(args, "days", None),
+                         objects=None if args.objects is None else str(args.objects),
+                         objects_id=getattr(args, "id_column", None) or "object_id")
+    plan = plan_partitions(path, split_files=False)
+    run = run_partitioned(work, plan, ModelSource.of(args.model), args.out, progress=say,
+                          **engine_options(args))
+    check_one_file_per_object(args.out, path)
+    skipped = f"; {run.skipped} file(s) were already done" if run.skipped else ""
+    print(f"wrote {run.rows_written:,} transient classifications from {run.written} "
+          f"light-curve file(s) ({plan.rows:,} observations in all) to {run.output} with the "
+          f"{run.engine} engine in {run.seconds:.1f} s{skipped}")
