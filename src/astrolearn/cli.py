@@ -55,9 +55,12 @@ def _add_image_options(group) -> None:
 
 def _add_lightcurve_options(group) -> None:
     group.add_argument("--lightcurves", type=Path, help="light curves: long table, PLAsTiCC "
-                       "layout, or SNANA .DAT files (file, folder or glob)")
+                       "layout, or SNANA .DAT files (file, folder or glob); transit models: "
+                       "a folder of Kepler/TESS FITS files or Parquet long tables to "
+                       "search and vet (with --out FOLDER)")
     group.add_argument("--objects", type=Path, help="per-object table: object_id, redshift, "
-                       "redshift_err, mwebv, labels")
+                       "redshift_err, mwebv, labels; transit models: per-star columns "
+                       "(e.g. tmag) by object_id")
     group.add_argument("--columns", help="column names, e.g. time=mjd,band=filter")
     group.add_argument("--layout", choices=["auto", "long", "plasticc", "snana"])
     group.add_argument("--survey", help="survey of the band names (lsst, des, ztf, atlas, "
@@ -436,7 +439,7 @@ TASK_COMMANDS = {
 
 
 #: Tasks whose ``predict`` runs on the Dask engine too.
-SCALE_TASKS = ("sources", "photoz", "transients")
+SCALE_TASKS = ("sources", "photoz", "transients", "transits")
 
 
 def _run_task(task: str, args) -> int:
@@ -444,6 +447,8 @@ def _run_task(task: str, args) -> int:
 
     needs_data = task not in ("transients", "glitches", "images") or (
         task == "glitches" and args.command != "predict")
+    if task == "transits" and args.command == "predict" and getattr(args, "lightcurves", None):
+        needs_data = False  # search the light curves, then vet
     if needs_data and args.data is None:
         raise AstrolearnInputError(f"{args.command} needs --data CATALOG",
                                    fix="name the catalog file with --data")

@@ -163,7 +163,7 @@ def predict_dataset(
                                    "fitted on (or a different --id)")
     run = run_partitioned(work, plan, source, out, engine=engine, scheduler=scheduler,
                           workers=workers, client=client, retries=retries,
-                          progress=progress)
+                          progress=progress, loaded=loaded)
     if plan.layout == "hats":
         write_hats_metadata(Path(out), plan, run.rows)
     return run
@@ -172,8 +172,12 @@ def predict_dataset(
 def run_partitioned(work, plan: DatasetPlan, source: ModelSource, out: str | Path, *,
                     engine: str = "local", scheduler: str | None = None,
                     workers: int | None = None, client=None, retries: int = 1,
-                    progress: Callable[[str], None] | None = None) -> DatasetRun:
+                    progress: Callable[[str], None] | None = None,
+                    loaded=None) -> DatasetRun:
     """Run ``work`` over a plan's partitions with resume, and record the run.
+
+    ``loaded`` is the model itself when the caller has loaded it (the local engine then
+    uses it rather than loading it again).
 
     The building block of :func:`predict_dataset`, for any work object with
     ``identity()``, ``expected_rows(partition)`` and ``frames(model, partition)`` (see
@@ -202,7 +206,8 @@ def run_partitioned(work, plan: DatasetPlan, source: ModelSource, out: str | Pat
     results: list[PartitionResult] = []
     loads = 0
     if todo and engine == "local":
-        results = run_local(work, todo, source, out, keys, meter, retries=retries)
+        results = run_local(work, todo, source, out, keys, meter, retries=retries,
+                            loaded=loaded)
         loads = 1
     elif todo:
         from astrolearn.scale import dask_engine

@@ -125,13 +125,14 @@ def stopped_error(failed: Partition, error: BaseException, attempts: str, done: 
 
 
 def run_local(work, partitions: Sequence[Partition], model: ModelSource, out: Path,
-              keys: dict[str, str], progress: Progress, *,
-              retries: int = 1) -> list[PartitionResult]:
+              keys: dict[str, str], progress: Progress, *, retries: int = 1,
+              loaded=None) -> list[PartitionResult]:
     """Run ``work`` on each partition in turn, in this process.
 
     A partition that fails with anything but bad input is tried ``retries`` more times.
+    ``loaded`` is the model when the caller has it already.
     """
-    loaded = model.load()
+    loaded = model.load() if loaded is None else loaded
     results = []
     for partition in partitions:
         for attempt in range(retries + 1):

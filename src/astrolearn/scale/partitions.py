@@ -18,7 +18,7 @@ from pathlib import Path
 from astrolearn.errors import AstrolearnInputError
 
 __all__ = ["HATS_PROPERTY_FILES", "DatasetPlan", "Partition", "is_hats_catalog",
-           "plan_partitions"]
+           "plan_file_groups", "plan_partitions"]
 
 #: Files that mark a folder as a HATS catalog or collection.
 HATS_PROPERTY_FILES = ("hats.properties", "properties", "collection.properties")
@@ -58,8 +58,8 @@ class DatasetPlan:
     ----------
     root : Path
         The input as given.
-    layout : {"parquet", "hats"}
-        A plain Parquet file or folder, or a HATS catalog.
+    layout : {"parquet", "hats", "files"}
+        A plain Parquet file or folder, a HATS catalog, or whole files of another kind.
     partitions : list of Partition
     columns : list of str
         Column names of the input schema.
@@ -163,6 +163,54 @@ def plan_partitions(data: str | Path, *, partition_rows: int = 2_000_000,
     _check_unique(partitions, data)
     return DatasetPlan(root=data, layout="parquet", partitions=partitions,
                        columns=list(columns or []))
+
+
+def plan_file_groups(root: str | Path, groups: dict[Path, str], *,
+                     files_per_partition: int = 50) -> DatasetPlan:
+    """Partitions of whole files, keeping the files of one group (one star) together.
+
+    For inputs that are not row tables, such as light-curve FITS files: a partition holds
+    about ``files_per_partition`` files, and its ``rows`` are its number of files.
+
+    Parameters
+    ----------
+    root : str or Path
+        The input as given (recorded in the plan).
+    groups : dict
+        File -> group name (e.g. from :func:`astrolearn.transits.lightcurves.fits_star_names`).
+    files_per_partition : int, default 50
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> files = [d / f"{k}.fits" for k in range(5)]
+    >>> for f in files: _ = f.write_bytes(b"x")
+    >>> plan = plan_file_groups(d, dict(zip(files, "AABBC")), files_per_partition=2)
+    >>> [p.rows for p in plan.partitions]
+    [2, 2, 1]
+    """
+    if files_per_partition < 1:
+        raise AstrolearnInputError(f"files per partition must be positive, got "
+                                   f"{files_per_partition}", fix="use 50 or similar")
+    by_group: dict[str, list[Path]] = {}
+    for file, name in sorted(groups.items(), key=lambda item: (item[1], str(item[0]))):
+        by_group.setdefault(name, []).append(Path(file))
+    batches: list[list[Path]] = [[]]
+    for files in by_group.values():
+        if batches[-1] and len(batches[-1]) + len(files) > files_per_partition:
+            batches.append([])
+        batches[-1].extend(files)
+    partitions = []
+    for k, batch in enumerate(b for b in batches if b):
+        identity = hashlib.sha256("|".join(_identity(f, ()) for f in batch).encode())
+        partitions.append(Partition(key=f"files-{k:05d}", pieces=tuple((str(f), ())
+                                                                     for f in batch),
+                                    rows=len(batch), output=f"files-{k:05d}.parquet",
+                                    identity=identity.hexdigest()))
+    if not partitions:
+        raise AstrolearnInputError("no input files", file=root, fix="check the path")
+    return DatasetPlan(root=Path(root), layout="files", partitions=partitions, columns=[])
 
 
 def _plan_hats(data: Path) -> DatasetPlan:

@@ -15,7 +15,7 @@ import json
 import os
 import resource
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +25,8 @@ from astrolearn.errors import AstrolearnInputError
 from astrolearn.io import atomic_path
 from astrolearn.scale.partitions import Partition
 
-__all__ = ["RUN_KEY_FIELD", "CatalogWork", "PartitionResult", "partition_done", "run_key",
-           "run_partition"]
+__all__ = ["RUN_KEY_FIELD", "CatalogWork", "PartitionResult", "file_state", "partition_done",
+           "run_key", "run_partition", "side_table"]
 
 #: Parquet metadata field that holds the run key of a written partition.
 RUN_KEY_FIELD = b"astrolearn.run_key"
@@ -55,6 +55,44 @@ class PartitionResult:
     seconds: float
     worker: str
     peak_memory_mb: float
+
+
+_SIDE_TABLES: dict = {}  # (path, size, mtime) -> table; one held per process
+
+
+def file_state(path: str | Path) -> list:
+    """Size and modification time of a file: what changes when it is rewritten.
+
+    Examples
+    --------
+    >>> file_state("no-such-file")
+    [None, None]
+    """
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return [None, None]
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def side_table(path: str | Path, read: Callable[[str | Path], pd.DataFrame]) -> pd.DataFrame:
+    """A side table (per-object metadata) read once per process while the file is unchanged.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "meta.csv"
+    >>> pd.DataFrame({"object_id": [1], "z": [0.1]}).to_csv(f, index=False)
+    >>> calls = []
+    >>> read = lambda p: calls.append(p) or pd.read_csv(p)
+    >>> len(side_table(f, read)), len(side_table(f, read)), len(calls)
+    (1, 1, 1)
+    """
+    key = (str(path), *file_state(path))
+    if key not in _SIDE_TABLES:
+        _SIDE_TABLES.clear()
+        _SIDE_TABLES[key] = read(path)
+    return _SIDE_TABLES[key]
 
 
 def run_key(model_identity: str, work_identity: str, partition: Partition) -> str:

@@ -18,11 +18,9 @@ import pandas as pd
 
 from astrolearn.errors import AstrolearnInputError
 from astrolearn.scale.partitions import Partition
+from astrolearn.scale.work import file_state, side_table
 
 __all__ = ["TransientWork", "check_one_file_per_object"]
-
-_OBJECTS: dict = {}  # (path, size, mtime) -> objects table, one per process
-
 
 @dataclass(frozen=True)
 class TransientWork:
@@ -58,10 +56,7 @@ class TransientWork:
 
     def identity(self) -> str:
         """Everything that changes the output, as text (with the metadata file's state)."""
-        state = None
-        if self.objects is not None:
-            stat = Path(self.objects).stat()
-            state = [stat.st_size, stat.st_mtime_ns]
+        state = None if self.objects is None else file_state(self.objects)
         return json.dumps([self.columns, self.layout, self.survey, self.days, self.objects,
                            self.objects_id, state])
 
@@ -94,12 +89,8 @@ class TransientWork:
             return None
         from astrolearn.transients.lightcurves import read_objects
 
-        stat = Path(self.objects).stat()
-        key = (self.objects, stat.st_size, stat.st_mtime_ns)
-        if key not in _OBJECTS:
-            _OBJECTS.clear()
-            _OBJECTS[key] = read_objects(self.objects, id_column=self.objects_id)
-        table = _OBJECTS[key]
+        table = side_table(self.objects,
+                           lambda path: read_objects(path, id_column=self.objects_id))
         return table[table["object_id"].isin(ids)]
 
 

@@ -244,6 +244,9 @@ def predict_transits(args, say: Callable[[str], None]) -> None:
     from astrolearn.io import check_not_input, write_table
     from astrolearn.transits.classifier import TransitClassifier
 
+    if getattr(args, "lightcurves", None) is not None:
+        _search_and_vet(args, say)
+        return
     model = TransitClassifier.load(args.model)
     check_not_input(args.out, args.data)
     table = _read_signals(args.data, args)
@@ -254,3 +257,26 @@ def predict_transits(args, say: Callable[[str], None]) -> None:
     seconds = time.perf_counter() - start
     write_table(frame, args.out)
     print(f"wrote {len(frame):,} transit vetting predictions to {args.out} in {seconds:.1f} s")
+
+
+def _search_and_vet(args, say: Callable[[str], None]) -> None:
+    """``predict vetter/ --lightcurves DIR --out FOLDER/``: search every star, vet every
+    signal, partition by partition, with the local or the Dask engine."""
+    from astrolearn.scale.command import engine_options, is_folder_output
+    from astrolearn.scale.dataset import run_partitioned
+    from astrolearn.scale.engines import ModelSource
+    from astrolearn.transits.partitioned import TransitWork, plan_transit_partitions
+
+    if not is_folder_output(args.out):
+        raise AstrolearnInputError("searching light curves writes a partitioned dataset",
+                                   file=args.out, fix="give --out a folder name such as "
+                                   "verdicts/")
+    plan = plan_transit_partitions(args.lightcurves)
+    say(f"{len(plan.partitions)} partition(s) of light curves to search and vet")
+    stars = getattr(args, "objects", None)
+    work = TransitWork(stars=None if stars is None else str(stars))
+    run = run_partitioned(work, plan, ModelSource.of(args.model), args.out, progress=say,
+                          **engine_options(args))
+    skipped = f"; {run.skipped} partition(s) were already done" if run.skipped else ""
+    print(f"wrote {run.rows_written:,} vetted signal(s) from {run.written} partition(s) to "
+          f"{run.output} with the {run.engine} engine in {run.seconds:.1f} s{skipped}")

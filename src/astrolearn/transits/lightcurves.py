@@ -79,6 +79,7 @@ __all__ = [
     "TESS_QUALITY_FLAGS",
     "as_lightcurves",
     "clean_transit_lightcurve",
+    "fits_star_names",
     "iter_stars",
     "lightcurve_from_arrays",
     "lightcurve_from_lightkurve",
@@ -330,6 +331,34 @@ def _check_quality_option(quality: Any) -> None:
         raise AstrolearnInputError(
             f"quality must be a bitmask name or a non-negative integer, not {quality!r}",
             fix='pass quality="default", "hard", "none" or an integer such as 175')
+
+
+def fits_star_names(paths: PathsLike) -> dict[Path, str]:
+    """The star each light-curve FITS file belongs to, from its headers alone.
+
+    Names as :func:`read_mission_fits` gives them (``"KIC 11442793"``, ``"TIC 25155310"``,
+    ``OBJECT``, else the file name), so the files of one star can be kept together.
+
+    Examples
+    --------
+    >>> fits_star_names([])  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    AstrolearnInputError: no file given
+    """
+    from astropy.io import fits
+
+    names = {}
+    for path in _fits_files(paths):
+        try:
+            with fits.open(path, memmap=True) as hdul:
+                primary = hdul[0].header
+                header = _lightcurve_hdu(hdul, path).header
+                names[path] = _object_id(primary, header, _mission(primary, header, path),
+                                         path)
+        except OSError as err:
+            raise AstrolearnInputError(f"not a readable FITS file ({err})", file=path,
+                                       fix="re-download or remove the damaged file") from err
+    return names
 
 
 def _fits_files(paths: PathsLike) -> list[Path]:
