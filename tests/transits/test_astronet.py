@@ -22,11 +22,6 @@ TINY = {"width": 8, "dense": 16, "dense_layers": 1, "dropout": 0.0, "epochs": 20
         "batch_size": 32, "learning_rate": 0.003}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread(torch_one_thread):
-    yield
-
-
 def make_views(n: int, seed: int) -> tuple[np.ndarray, ...]:
     """Three classes: 0 a narrow U-shaped transit, 1 a V-shaped eclipse with a secondary
     around phase 0.5, 2 noise or a step away from the centre. The step is one-sided, so most

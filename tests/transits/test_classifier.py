@@ -29,11 +29,6 @@ CPU_ONLY = pytest.mark.skipif(torch.cuda.is_available(),
                               reason="bit-identical refits are promised on the CPU only")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread(torch_one_thread):
-    yield
-
-
 def make_signals(n: int, seed: int) -> pd.DataFrame:
     """``n`` synthetic signals, a third of each class.
 

@@ -14,11 +14,6 @@ from astrolearn.datasets.transit_sim import simulate_transits
 from astrolearn.transits.pipeline import label_simulated_signals, search_lightcurves
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread(torch_one_thread):
-    yield
-
-
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     """Simulated TESS stars written by the CLI, and a small model fitted on them."""

@@ -15,11 +15,6 @@ from astrolearn.transits.pipeline import search_lightcurves
 from .test_lightcurves import quarter, write_lc
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread(torch_one_thread):
-    yield
-
-
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     folder = tmp_path_factory.mktemp("transits_scale")
