@@ -56,6 +56,24 @@ def test_resume_writes_only_the_missing_and_damaged_partitions(tmp_path, dataset
     assert len(read_output(out)) == 4000
 
 
+def test_a_changed_input_file_is_redone_and_other_partition_sizes_replace_old_files(
+        tmp_path, dataset, fitted, catalog):
+    out = tmp_path / "pred"
+    predict_dataset(fitted, dataset, out, id_column="object_id")
+    catalog.iloc[1000:1500].to_parquet(dataset / "part-1.parquet")  # rewritten, shorter
+    run = predict_dataset(fitted, dataset, out, id_column="object_id")
+    assert (run.written, run.skipped, run.rows) == (1, 3, 3500)
+    assert len(read_output(out)) == 3500
+    run = predict_dataset(fitted, dataset, out, id_column="object_id", partition_rows=500)
+    # part-1 (one row group of 500) keeps its name and is not redone; the others split
+    assert (run.written, run.skipped) == (6, 1)
+    assert sorted(p.name for p in out.glob("*.parquet")) == [
+        "part-0-0000.parquet", "part-0-0001.parquet", "part-1.parquet",
+        "part-2-0000.parquet", "part-2-0001.parquet", "part-3-0000.parquet",
+        "part-3-0001.parquet"]
+    assert read_output(out)["object_id"].is_unique and len(read_output(out)) == 3500
+
+
 def test_a_failing_partition_stops_with_a_report_and_the_rerun_resumes(tmp_path, dataset,
                                                                         fitted):
     poison = tmp_path / "poison"

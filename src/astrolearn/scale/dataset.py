@@ -193,8 +193,9 @@ def run_partitioned(work, plan: DatasetPlan, source: ModelSource, out: str | Pat
                                    fix="give --out a new folder")
     model_id, work_id = source.identity(), work.identity()
     keys = {p.key: run_key(model_id, work_id, p) for p in plan.partitions}
-    plan_id = hashlib.sha256("|".join(sorted(keys.values())).encode()).hexdigest()
-    _claim(out, plan_id)
+    plan_id = hashlib.sha256("|".join([model_id, work_id, str(Path(plan.root).resolve())])
+                             .encode()).hexdigest()
+    _claim(out, plan_id, [p.output for p in plan.partitions])
     start = time.perf_counter()
     todo = [p for p in plan.partitions
             if not partition_done(out / p.output, keys[p.key], work.expected_rows(p))]
@@ -242,25 +243,28 @@ def _remove_leftovers(out: Path, plan: DatasetPlan) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _claim(out: Path, plan_id: str) -> None:
-    """Make ``out`` ours for this plan, or refuse a folder that holds something else."""
+def _claim(out: Path, plan_id: str, files: list[str]) -> None:
+    """Make ``out`` ours for this model, settings and input, or refuse a folder that holds
+    something else. Files an earlier run of the same plan wrote for partitions the input
+    no longer has (a file removed, other partition sizes) are deleted."""
     record = out / RUN_RECORD
     if record.is_file():
         try:
-            previous = json.loads(record.read_text()).get("plan_id")
+            previous = json.loads(record.read_text())
         except (OSError, ValueError):
-            previous = None
-        if previous != plan_id:
+            previous = {}
+        if previous.get("plan_id") != plan_id:
             raise AstrolearnInputError(
                 "the output folder holds predictions of another model, input or settings",
                 file=out, fix="give --out a new folder, or delete this one to start again")
-        return
-    if out.exists() and any(not p.name.startswith(".") for p in out.iterdir()):
+        for stale in set(previous.get("files", [])) - set(files):
+            (out / stale).unlink(missing_ok=True)
+    elif out.exists() and any(not p.name.startswith(".") for p in out.iterdir()):
         raise AstrolearnInputError("the output folder exists and is not an astrolearn "
                                    "prediction folder", file=out,
                                    fix="give --out a new or empty folder")
     out.mkdir(parents=True, exist_ok=True)
-    _write_json(record, {"plan_id": plan_id, "status": "running"})
+    _write_json(record, {"plan_id": plan_id, "status": "running", "files": files})
 
 
 def _record(out: Path, plan_id: str, plan: DatasetPlan, run: DatasetRun) -> None:
