@@ -91,3 +91,12 @@ def test_a_file_output_is_refused(workspace, tmp_path, capsys):
     assert main(["predict", str(folder / "model"), "--lightcurves", str(folder / "lc"),
                  "--out", str(tmp_path / "verdicts.parquet")]) == 2
     assert "give --out a folder" in capsys.readouterr().err
+
+
+@pytest.mark.realdata
+def test_real_kepler_quarters_of_one_star_share_a_partition(real_data_path):
+    plan = plan_transit_partitions(real_data_path("kepler", "fits"), stars_per_partition=1)
+    groups = [sorted(p.split("/")[-1] for p, _ in part.pieces) for part in plan.partitions]
+    kepler90 = [g for g in groups if any(name.startswith("kplr011442793") for name in g)]
+    assert len(kepler90) == 1 and len(kepler90[0]) == 3  # its three quarters together
+    assert sum(len(g) for g in groups) == 5
