@@ -159,3 +159,24 @@ def test_hats_in_hats_out(tmp_path, catalog, fitted):
     cone = result.cone_search(ra=float(catalog.ra.iloc[0]), dec=float(catalog.dec.iloc[0]),
                               radius_arcsec=1.0).compute()
     assert catalog.object_id.iloc[0] in cone["object_id"].tolist()
+
+
+@pytest.mark.realdata
+def test_real_sdss_through_a_hats_catalog_matches_in_memory_prediction(tmp_path,
+                                                                      real_data_path):
+    lsdb = pytest.importorskip("lsdb")
+    from astrolearn.catalogs import SourceClassifier
+
+    frame = pd.read_parquet(real_data_path("sdss", "sdss_dr17_100k.parquet"))
+    train, rest = frame.iloc[:20_000], frame.iloc[20_000:40_000]
+    clf = SourceClassifier(model_params={"n_estimators": 40}).fit(train, train["class"])
+    lsdb.from_dataframe(rest, ra_column="alpha", dec_column="delta", catalog_name="sdss",
+                        partition_rows=3000).to_hats(tmp_path / "hats")
+    run = predict_dataset(clf, tmp_path / "hats", tmp_path / "pred", id_column="kaggle_row")
+    out = lsdb.open_catalog(tmp_path / "pred").compute().sort_values("kaggle_row")
+    assert run.rows == len(out) == 20_000 and run.partitions > 4
+    expected = clf.predict_frame(rest.sort_values("kaggle_row"))
+    assert (out["predicted_class"].astype(str).to_numpy()
+            == expected["predicted_class"].astype(str).to_numpy()).all()
+    np.testing.assert_allclose(out["alpha"].to_numpy(dtype=float),
+                               rest.sort_values("kaggle_row")["alpha"].to_numpy())
