@@ -211,7 +211,7 @@ def _build_parser() -> argparse.ArgumentParser:
                          help="id column to copy (default: the one used in fit, if present)")
     predict.add_argument("--chunk-rows", type=int, default=250_000,
                          help="rows predicted at a time (250000)")
-    scale_group = predict.add_argument_group("survey scale (catalog models, --out FOLDER)")
+    scale_group = predict.add_argument_group("survey scale (--out FOLDER: catalogs, light curves)")
     scale_group.add_argument("--engine", choices=["local", "dask"], default="local",
                              help="this process (default), or a Dask cluster")
     scale_group.add_argument("--scheduler", metavar="ADDRESS", help="dask: a running "
