@@ -101,3 +101,15 @@ def test_local_cluster_started_by_the_command(tmp_path, dataset, fitted):
     run = predict_dataset(fitted, dataset, tmp_path / "pred", engine="dask", workers=1,
                           id_column="object_id")
     assert run.rows == 4000 and run.model_loads == 1
+
+
+def _arrow_threads() -> int:
+    import pyarrow as pa
+
+    return pa.cpu_count()
+
+
+def test_workers_decode_parquet_on_their_own_threads(tmp_path, dataset, fitted, client):
+    predict_dataset(fitted, dataset, tmp_path / "pred", engine="dask", client=client,
+                    id_column="object_id")
+    assert set(client.run(_arrow_threads).values()) == {1}  # one thread per worker

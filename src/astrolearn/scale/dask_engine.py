@@ -1,7 +1,9 @@
 """The Dask engine: partitions as tasks on a cluster, the model loaded once per worker.
 
 A worker plugin loads the model when each worker starts (and again when a restarted
-worker joins), so tasks carry only the partition to do, never the model. A task that
+worker joins), so tasks carry only the partition to do, never the model. Each worker's
+numerical libraries use its own threads only: Dask's nanny sets ``OMP_NUM_THREADS=1``
+(LightGBM, PyTorch) and the plugin sizes Arrow's pool to the worker's threads. A task that
 raises is retried ``retries`` times; a worker that dies is handled by the scheduler, which
 reschedules its tasks up to ``distributed.scheduler.allowed-failures`` times. Partitions
 are written atomically and verified, so a task that ran twice writes its file twice, the
@@ -50,7 +52,13 @@ class ModelOnWorker(distributed.WorkerPlugin):
         self.loads = 0
 
     def setup(self, worker) -> None:
-        """Load the model (called by the worker when it starts or when registered)."""
+        """Load the model (called by the worker when it starts or when registered), and
+        give Arrow's thread pool as many threads as the worker has: with one worker
+        process per core, Parquet decoding then stays on the worker's own core."""
+        import pyarrow as pa
+
+        state = getattr(worker, "state", worker)
+        pa.set_cpu_count(max(1, int(getattr(state, "nthreads", 1) or 1)))
         self.model = self.source.load()
         self.loads += 1
 
