@@ -113,3 +113,15 @@ def test_workers_decode_parquet_on_their_own_threads(tmp_path, dataset, fitted, 
     predict_dataset(fitted, dataset, tmp_path / "pred", engine="dask", client=client,
                     id_column="object_id")
     assert set(client.run(_arrow_threads).values()) == {1}  # one thread per worker
+
+
+def test_hats_catalog_on_dask_equals_the_local_engine(tmp_path, catalog, fitted, client):
+    lsdb = pytest.importorskip("lsdb")
+    lsdb.from_dataframe(catalog, ra_column="ra", dec_column="dec", catalog_name="sim",
+                        partition_rows=800).to_hats(tmp_path / "hats")
+    predict_dataset(fitted, tmp_path / "hats", tmp_path / "local", id_column="object_id")
+    predict_dataset(fitted, tmp_path / "hats", tmp_path / "dask", engine="dask",
+                    client=client, id_column="object_id")
+    local = lsdb.open_catalog(tmp_path / "local").compute().sort_values("object_id")
+    dask_out = lsdb.open_catalog(tmp_path / "dask").compute().sort_values("object_id")
+    pd.testing.assert_frame_equal(dask_out, local)
