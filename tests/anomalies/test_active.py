@@ -355,8 +355,9 @@ def test_bad_files(tmp_path):
 # real data
 
 
-@pytest.mark.realdata
-def test_gz1_mergers_found_with_feedback(real_data_path):
+def gz1_subset(real_data_path) -> tuple[np.ndarray, np.ndarray]:
+    """PCA-20 of the pixels of 30 GZ1 mergers and 370 other galaxies (seed 0), and the
+    merger flags."""
     from sklearn.decomposition import PCA
 
     images = np.load(real_data_path("galaxies", "gz1_sdss_64.npz"))["images"]
@@ -367,8 +368,13 @@ def test_gz1_mergers_found_with_feedback(real_data_path):
     idx = np.sort(np.concatenate([rng.choice(np.flatnonzero(merger), 30, replace=False),
                                   rng.choice(np.flatnonzero(~merger), 370, replace=False)]))
     pixels = images[idx].reshape(len(idx), -1) / 255.0
-    features = PCA(20, random_state=0).fit_transform(pixels)
-    res = simulate_active_learning(features, merger[idx], rounds=3, per_round=20, top_n=50,
+    return PCA(20, random_state=0).fit_transform(pixels), merger[idx]
+
+
+@pytest.mark.realdata
+def test_gz1_mergers_found_with_feedback(real_data_path):
+    features, merger = gz1_subset(real_data_path)
+    res = simulate_active_learning(features, merger, rounds=3, per_round=20, top_n=50,
                                    n_trees=200, n_subsamples=128)
     # Measured on six random subsets (30 mergers in 400): 13-18 mergers among the 60
     # decisions with AAD; random inspection finds 4.5 on average.
@@ -620,20 +626,10 @@ def test_azimuthal_features_errors():
 
 @pytest.mark.realdata
 def test_gz1_mergers_found_with_neighbours(real_data_path):
-    from sklearn.decomposition import PCA
-
-    images = np.load(real_data_path("galaxies", "gz1_sdss_64.npz"))["images"]
-    labels = pd.read_parquet(real_data_path("galaxies", "gz1_sdss_labels.parquet"),
-                             columns=["is_merger"])
-    merger = labels["is_merger"].to_numpy(dtype=bool)
-    rng = np.random.default_rng(0)
-    idx = np.sort(np.concatenate([rng.choice(np.flatnonzero(merger), 30, replace=False),
-                                  rng.choice(np.flatnonzero(~merger), 370, replace=False)]))
-    pixels = images[idx].reshape(len(idx), -1) / 255.0
-    features = PCA(20, random_state=0).fit_transform(pixels)
+    features, merger = gz1_subset(real_data_path)
     # the prior: an isolation forest on the same features (coniferest's, as AAD starts from)
     prior = ActiveRanker(n_trees=200, n_subsamples=128).fit(features).base_scores_
-    res = simulate_active_learning(features, merger[idx], rounds=3, per_round=20, top_n=50,
+    res = simulate_active_learning(features, merger, rounds=3, per_round=20, top_n=50,
                                    method="neighbours", initial_scores=prior)
     # Measured on six random subsets (30 mergers in 400): 16-21 mergers among the 60
     # decisions (AAD: 13-18; following the prior: 15-20; random: 4.5); seed 0: 18, and the

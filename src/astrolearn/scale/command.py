@@ -90,10 +90,10 @@ def id_column_to_copy(model, args) -> str | None:
     name = model.manifest_.get("id_column")
     if not name:
         return None
-    from astrolearn.scale.partitions import is_hats_catalog, plan_partitions
+    from astrolearn.scale.partitions import hats_columns, is_hats_catalog
 
     if is_hats_catalog(args.data):
-        columns = plan_partitions(args.data).columns
+        columns = hats_columns(args.data)
     else:
         from astrolearn.io import table_columns
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from astrolearn.errors import AstrolearnInputError
 
-__all__ = ["HATS_PROPERTY_FILES", "DatasetPlan", "Partition", "is_hats_catalog",
-           "plan_file_groups", "plan_partitions"]
+__all__ = ["HATS_PROPERTY_FILES", "DatasetPlan", "Partition", "hats_columns",
+           "is_hats_catalog", "plan_file_groups", "plan_partitions"]
 
 #: Files that mark a folder as a HATS catalog or collection.
 HATS_PROPERTY_FILES = ("hats.properties", "properties", "collection.properties")
@@ -90,6 +90,30 @@ def is_hats_catalog(path: str | Path) -> bool:
     """
     path = Path(path)
     return path.is_dir() and any((path / name).is_file() for name in HATS_PROPERTY_FILES)
+
+
+def hats_columns(path: str | Path) -> list[str]:
+    """Column names of a HATS catalog, from its metadata alone (no pixel file is read).
+
+    Examples
+    --------
+    >>> hats_columns("no-such-catalog")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    AstrolearnInputError: no-such-catalog: cannot open the HATS catalog: ...
+    """
+    catalog = _open_hats(Path(path))
+    return list(catalog.schema.names) if catalog.schema is not None else []
+
+
+def _open_hats(data: Path):
+    import hats
+
+    try:
+        catalog = hats.read_hats(data)
+    except Exception as err:  # hats raises many types for a damaged catalog
+        raise AstrolearnInputError(f"cannot open the HATS catalog: {err}", file=data,
+                                   fix="check the folder with lsdb.open_catalog") from err
+    return getattr(catalog, "main_catalog", catalog)
 
 
 def plan_partitions(data: str | Path, *, partition_rows: int = 2_000_000,
@@ -216,12 +240,7 @@ def plan_file_groups(root: str | Path, groups: dict[Path, str], *,
 def _plan_hats(data: Path) -> DatasetPlan:
     import hats
 
-    try:
-        catalog = hats.read_hats(data)
-    except Exception as err:  # hats raises many types for a damaged catalog
-        raise AstrolearnInputError(f"cannot open the HATS catalog: {err}", file=data,
-                                   fix="check the folder with lsdb.open_catalog") from err
-    catalog = getattr(catalog, "main_catalog", catalog)
+    catalog = _open_hats(data)
     info = catalog.catalog_info
     base = Path(catalog.catalog_base_dir)
     partitions: list[Partition] = []
