@@ -297,6 +297,26 @@ def test_too_few_calibration_rows(small):
         PhotoZ(model="knn", recalibrate=True, **COMMON).fit(small.iloc[:120], "redshift")
 
 
+def test_calibration_rows_are_capped(galaxies):
+    train, _ = galaxies
+    # ~2,800 rows: 15% is ~420 rows; a cap of 100 holds out exactly 100 of those
+    full = PhotoZ(model="knn", recalibrate=True, max_calibration_rows=None, **COMMON)
+    capped = PhotoZ(model="knn", recalibrate=True, max_calibration_rows=100, **COMMON)
+    held_full = full._calibration_rows(len(train))
+    held_capped = capped._calibration_rows(len(train))
+    assert held_full.sum() == pytest.approx(0.15 * len(train), rel=0.15)
+    assert held_capped.sum() == 100
+    assert np.all(held_full[held_capped])  # a subset of the same seeded draw
+    fitted = capped.fit(train, "redshift")
+    assert fitted.n_calibration_rows_ == 100
+    # below the cap nothing changes: the default cap (2,500) leaves this set alone
+    default = PhotoZ(model="knn", recalibrate=True, **COMMON)
+    np.testing.assert_array_equal(default._calibration_rows(len(train)), held_full)
+    with pytest.raises(AstrolearnInputError, match="max_calibration_rows=10"):
+        PhotoZ(model="knn", recalibrate=True, max_calibration_rows=10,
+               **COMMON).fit(train, "redshift")
+
+
 def test_unknown_point_estimate(small):
     with pytest.raises(AstrolearnInputError, match="point_estimate"):
         PhotoZ(model="knn", point_estimate="max", **COMMON).fit(small, "redshift")

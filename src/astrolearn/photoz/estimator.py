@@ -119,6 +119,10 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         PIT recalibration on held-out training rows (default: on for the ensemble only).
     calibration_fraction : float, default 0.15
         Training rows held out for the ensemble weights and recalibration.
+    max_calibration_rows : int, optional, default 2500
+        At most this many rows are held out: a few thousand rows fix the weights (steps of
+        0.1) and the PIT map (one knot per 75 rows); beyond that, every held-out row is a
+        row the members do not learn from. ``None`` holds out the whole fraction.
     point_estimate : {"median", "mode", "mean"}, default "median"
         What :meth:`predict` returns.
     coverage : bool, default True
@@ -166,6 +170,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         n_grid: int = 301,
         recalibrate: bool | None = None,
         calibration_fraction: float = 0.15,
+        max_calibration_rows: int | None = 2500,
         point_estimate: str = "median",
         coverage: bool = True,
         random_state: int = 0,
@@ -186,6 +191,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         self.n_grid = n_grid
         self.recalibrate = recalibrate
         self.calibration_fraction = calibration_fraction
+        self.max_calibration_rows = max_calibration_rows
         self.point_estimate = point_estimate
         self.coverage = coverage
         self.random_state = random_state
@@ -312,8 +318,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         combine = len(names) > 1 or self._use_recalibration()
         held = np.zeros(len(z), dtype=bool)
         if combine:
-            rng = np.random.default_rng(self.random_state)
-            held = rng.random(len(z)) < self.calibration_fraction
+            held = self._calibration_rows(len(z))
         fit_rows = ~held
         self.members_ = {}
         self.fit_seconds_ = {}
@@ -343,6 +348,21 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         self.n_training_rows_ = len(frame)
         self.n_calibration_rows_ = int(held.sum())
         return self
+
+    def _calibration_rows(self, n: int) -> np.ndarray:
+        """Mask of the rows held out for the weights and recalibration (seeded)."""
+        rng = np.random.default_rng(self.random_state)
+        held = rng.random(n) < self.calibration_fraction
+        cap = self.max_calibration_rows
+        if cap is not None and held.sum() > cap:
+            if cap < 50:
+                raise AstrolearnInputError(
+                    f"max_calibration_rows={cap} is too few for the weights and recalibration",
+                    fix="hold out at least 50 rows, or None for the whole calibration_fraction")
+            keep = rng.choice(np.flatnonzero(held), int(cap), replace=False)
+            held = np.zeros(n, dtype=bool)
+            held[keep] = True
+        return held
 
     def _calibrate(self, X_held: np.ndarray, z_held: np.ndarray, names: list[str]) -> None:
         """Ensemble weights by CRPS on held-out rows, then the PIT map of the mixture."""
