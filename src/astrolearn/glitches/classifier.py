@@ -300,6 +300,8 @@ class GlitchClassifier(ClassifierMixin, BaseEstimator):
         progress : bool, default False
             Print the network's training progress.
         """
+        from astrolearn.nn.labels import encode_labels, fit_network
+
         net = self._network()
         self.__dict__.pop("view_shape_", None)
         x = self._views(views, file)
@@ -312,35 +314,14 @@ class GlitchClassifier(ClassifierMixin, BaseEstimator):
             raise AstrolearnInputError(f"{int(series.isna().sum())} views have no label",
                                        file=file, fix="drop the unlabelled views")
         labels = series.astype(str).to_numpy()
-        classes, codes = np.unique(labels, return_inverse=True)
-        if len(classes) < 2:
-            raise AstrolearnInputError("only one class in the labels", file=file,
-                                       fix="train on at least two classes")
-        if groups is not None:
-            groups = np.asarray(groups)
-            if groups.shape != (n,):
-                raise AstrolearnInputError(f"{len(groups)} groups for {n} views", file=file,
-                                           fix="give one group per view")
+        encoded = encode_labels(labels, groups=groups, class_weight=self.class_weight,
+                                what="views", file=file)
         if windows is not None and len(windows) != x.shape[1]:
             raise AstrolearnInputError(f"{len(windows)} window durations for views of "
                                        f"{x.shape[1]} windows", file=file)
-        if self.class_weight not in ("balanced", None):
-            raise AstrolearnInputError(f"class_weight must be 'balanced' or None, got "
-                                       f"{self.class_weight!r}")
-        weights = None
-        if self.class_weight == "balanced":
-            from sklearn.utils.class_weight import compute_sample_weight
-
-            weights = compute_sample_weight("balanced", codes)
-        try:
-            net.fit(x, codes.astype(np.int64), n_classes=len(classes), groups=groups,
-                    sample_weight=weights, progress=progress)
-        except AstrolearnInputError as err:
-            raise err.in_file(file) from None
-        self.network_ = net
-        self.classes_ = classes.astype(object)
-        self.class_counts_ = {str(c): int(k) for c, k in
-                              zip(classes, np.bincount(codes), strict=True)}
+        self.network_ = fit_network(net, x, encoded, progress, file)
+        self.classes_ = encoded.classes
+        self.class_counts_ = encoded.counts
         self.view_shape_ = [int(s) for s in x.shape[1:]]
         self.windows_ = None if windows is None else [float(w) for w in windows]
         self.fingerprint_ = data_fingerprint(self.summary_hashes(x), labels)

@@ -260,10 +260,9 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
         progress : bool or callable, default False
             Print the network's training progress (one line per epoch).
         """
+        from astrolearn.nn.labels import encode_labels, fit_network
+
         net = self._network()
-        if self.class_weight not in ("balanced", None):
-            raise AstrolearnInputError(f"class_weight must be 'balanced' or None, got "
-                                       f"{self.class_weight!r}")
         if not isinstance(self.tta, (bool, np.bool_)):
             raise AstrolearnInputError(f"tta must be True or False, got {self.tta!r}")
         self.__dict__.pop("image_shape_", None)
@@ -273,30 +272,12 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
             raise AstrolearnInputError(f"{len(y) if np.ndim(y) == 1 else 1} labels for {n} "
                                        f"images", file=file, fix="give one label per image")
         labels = _strings(y, n, "labels", file)
-        classes, codes = np.unique(labels, return_inverse=True)
-        if len(classes) < 2:
-            raise AstrolearnInputError(f"only one class in the labels ({classes[0]!r})",
-                                       file=file, fix="train on at least two classes")
-        if groups is not None:
-            groups = np.asarray(groups)
-            if groups.shape != (n,):
-                raise AstrolearnInputError(f"{len(groups)} groups for {n} images", file=file,
-                                           fix="give one group per image")
+        encoded = encode_labels(labels, groups=groups, class_weight=self.class_weight,
+                                what="images", file=file)
         x = self._prepare(raw, file)
-        weights = None
-        if self.class_weight == "balanced":
-            from sklearn.utils.class_weight import compute_sample_weight
-
-            weights = compute_sample_weight("balanced", codes)
-        try:
-            net.fit(x, codes.astype(np.int64), n_classes=len(classes), groups=groups,
-                    sample_weight=weights, progress=progress)
-        except AstrolearnInputError as err:
-            raise err.in_file(file) from None
-        self.network_ = net
-        self.classes_ = classes.astype(object)
-        self.class_counts_ = {str(c): int(k) for c, k in
-                              zip(classes, np.bincount(codes), strict=True)}
+        self.network_ = fit_network(net, x, encoded, progress, file)
+        self.classes_ = encoded.classes
+        self.class_counts_ = encoded.counts
         self.image_shape_ = [int(s) for s in raw.shape[1:]]
         self.fingerprint_ = data_fingerprint(self.summary_hashes(raw), labels)
         self.n_training_images_ = n
