@@ -87,7 +87,7 @@ import torch
 from torch import nn
 
 from astrolearn.errors import AstrolearnInputError
-from astrolearn.nn.backbones import BACKBONES, build_backbone
+from astrolearn.nn.backbones import BACKBONES, build_backbone, check_transfer_options
 from astrolearn.nn.device import rng_scope
 from astrolearn.nn.training import (
     fit_classifier,
@@ -385,21 +385,8 @@ class GlitchNetwork:
                 f"GlitchNetwork backbone must be one of {', '.join(_BACKBONE_CHOICES)}, got "
                 f"{self.backbone!r}", fix="pass e.g. backbone='resnet18', or 'cnn' for the own "
                 "small CNN")
-        weights = self.backbone_weights
-        if weights is not None and not isinstance(weights, (str, os.PathLike)):
-            raise AstrolearnInputError(f"GlitchNetwork backbone_weights must be a file path, "
-                                       f"got {weights!r}")
-        freeze = self.freeze_epochs
-        if isinstance(freeze, bool) or not isinstance(freeze, (int, np.integer)) or freeze < 0 \
-                or freeze > self.epochs:
-            raise AstrolearnInputError(
-                f"GlitchNetwork freeze_epochs must be an integer in 0..epochs ({self.epochs}), "
-                f"got {freeze!r}")
-        if freeze > 0 and weights is None:
-            raise AstrolearnInputError(
-                "GlitchNetwork freeze_epochs keeps pretrained weights fixed, but no "
-                "backbone_weights were given", fix="pass backbone_weights=PATH, or "
-                "freeze_epochs=0")
+        check_transfer_options("GlitchNetwork", self.backbone_weights, self.freeze_epochs,
+                               int(self.epochs))
 
     def _build(self, shapes: dict[str, int], *, pretrained: bool = False) -> None:
         """Build ``net_``; ``pretrained`` reads ``backbone_weights`` (at fit, not at load)."""

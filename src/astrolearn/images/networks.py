@@ -86,7 +86,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from astrolearn.errors import AstrolearnInputError
-from astrolearn.nn.backbones import BACKBONES, _BasicBlock, build_backbone
+from astrolearn.nn.backbones import (
+    BACKBONES,
+    _BasicBlock,
+    build_backbone,
+    check_transfer_options,
+)
 from astrolearn.nn.device import rng_scope
 from astrolearn.nn.training import (
     _thread_limit,
@@ -700,22 +705,8 @@ class ImageNetwork:
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise AstrolearnInputError(f"ImageNetwork {name} must be True or False, got "
                                            f"{getattr(self, name)!r}")
-        weights = self.backbone_weights
-        if weights is not None and (isinstance(weights, bool) or
-                                    not isinstance(weights, (str, os.PathLike))):
-            raise AstrolearnInputError(f"ImageNetwork backbone_weights must be a path, "
-                                       f"got {weights!r}")
-        freeze = self.freeze_epochs
-        if isinstance(freeze, bool) or not isinstance(freeze, (int, np.integer)) or freeze < 0 \
-                or freeze > self.epochs:
-            raise AstrolearnInputError(
-                f"ImageNetwork freeze_epochs must be an integer in 0..epochs ({self.epochs}), "
-                f"got {freeze!r}")
-        if freeze > 0 and weights is None:
-            raise AstrolearnInputError(
-                "ImageNetwork freeze_epochs keeps pretrained weights fixed, but no "
-                "backbone_weights were given", fix="pass backbone_weights=PATH, or "
-                "freeze_epochs=0")
+        check_transfer_options("ImageNetwork", self.backbone_weights, self.freeze_epochs,
+                               int(self.epochs))
 
     def _build(self, shapes: dict[str, int], *, pretrained: bool = False) -> None:
         """Build ``net_``; ``pretrained`` reads ``backbone_weights`` (at fit, not at load)."""

@@ -61,8 +61,8 @@ from torch import nn
 
 from astrolearn.errors import AstrolearnInputError
 
-__all__ = ["BACKBONES", "ResNet", "adapt_input_conv", "build_backbone", "read_state_dict",
-           "resnet"]
+__all__ = ["BACKBONES", "ResNet", "adapt_input_conv", "build_backbone",
+           "check_transfer_options", "read_state_dict", "resnet"]
 
 #: Block type and blocks per stage of each architecture (torchvision's table).
 _ARCHITECTURES: dict[str, tuple[str, tuple[int, int, int, int]]] = {
@@ -450,6 +450,38 @@ def _fix_name(state: Mapping[str, torch.Tensor], name: str) -> str:
                     f"({other!r})")
     return (f"pass the weights of a torchvision {name}, or the name of the architecture the "
             f"file was saved from (one of {', '.join(BACKBONES)})")
+
+
+def check_transfer_options(owner: str, backbone_weights: Any, freeze_epochs: Any,
+                           epochs: int) -> None:
+    """Check the transfer-learning settings a network estimator shares with the others.
+
+    ``backbone_weights`` must be a file path or None; ``freeze_epochs`` an integer in
+    0..``epochs``, and above 0 only with pretrained weights to keep fixed. ``owner`` (the
+    estimator's name) starts every message.
+
+    Examples
+    --------
+    >>> check_transfer_options("ImageNetwork", "resnet18.pth", 3, epochs=20)
+    >>> check_transfer_options("ImageNetwork", None, 3, epochs=20)
+    Traceback (most recent call last):
+    ...
+    astrolearn.errors.AstrolearnInputError: ImageNetwork freeze_epochs keeps pretrained \
+weights fixed, but no backbone_weights were given. Fix: pass backbone_weights=PATH, or \
+freeze_epochs=0
+    """
+    if backbone_weights is not None and (isinstance(backbone_weights, bool) or not isinstance(
+            backbone_weights, (str, os.PathLike))):
+        raise AstrolearnInputError(f"{owner} backbone_weights must be a file path, got "
+                                   f"{backbone_weights!r}", fix="pass the path of a weights file")
+    if isinstance(freeze_epochs, bool) or not isinstance(freeze_epochs, numbers.Integral) \
+            or not 0 <= freeze_epochs <= epochs:
+        raise AstrolearnInputError(f"{owner} freeze_epochs must be an integer in 0..epochs "
+                                   f"({epochs}), got {freeze_epochs!r}")
+    if freeze_epochs > 0 and backbone_weights is None:
+        raise AstrolearnInputError(
+            f"{owner} freeze_epochs keeps pretrained weights fixed, but no backbone_weights "
+            "were given", fix="pass backbone_weights=PATH, or freeze_epochs=0")
 
 
 def _check_name(name: Any) -> str:
