@@ -67,10 +67,29 @@ def test_default_redshift_range_and_photoz():
                                       pool_metadata=pd.DataFrame({"object_id": [100],
                                                                   "redshift_err": [0.05]}))
     z = new_meta["redshift_true"].to_numpy()
-    assert np.all((z >= 0.2) & (z <= min(5 * 0.2, 1.5 * 1.2 - 1) + 1e-12))
+    assert np.all((z >= 0.95 * 0.2) & (z <= min(5 * 0.2, 1.5 * 1.2 - 1) + 1e-12))
     assert np.allclose(new_meta["redshift_err"], 0.05)
     assert np.all(new_meta["redshift"] > 0)
     assert not np.allclose(new_meta["redshift"], z)
+
+
+def test_target_redshifts_are_drawn_inside_the_window():
+    lc = original()
+    meta = pd.DataFrame({"object_id": [1], "redshift": [0.1]})
+    # window for z = 0.1: 0.095 to min(0.5, 0.65) = 0.5; 0.05 and 3.0 lie outside it
+    _, new_meta = augment_lightcurves(lc, meta, WL, n_copies=12, cadence_pool=pool(),
+                                      target_redshifts=[0.05, 0.3, 0.45, 3.0], seed=0)
+    z = new_meta["redshift_true"].to_numpy()
+    assert len(z) == 12 and set(np.round(z, 6)) == {0.3, 0.45}
+    # no target inside: log-uniform over the window instead
+    _, none_inside = augment_lightcurves(lc, meta, WL, n_copies=12, cadence_pool=pool(),
+                                         target_redshifts=[0.05, 3.0], seed=0)
+    z = none_inside["redshift_true"].to_numpy()
+    assert np.all((z >= 0.095) & (z <= 0.5)) and np.unique(z).size == 12
+    # z_max widens the window
+    _, wide = augment_lightcurves(lc, meta, WL, n_copies=4, cadence_pool=pool(bands=tuple(WL)),
+                                  target_redshifts=[1.0], z_max=1.0, seed=0)
+    assert len(wide) == 4 and np.allclose(wide["redshift_true"], 1.0)
 
 
 def test_deterministic_and_seed_dependent():
@@ -151,7 +170,7 @@ def test_far_extrapolated_wavelengths_are_dropped():
     lc = original()
     meta = pd.DataFrame({"object_id": [1], "redshift": [0.1]})
     new_lc, _ = augment_lightcurves(lc, meta, WL, n_copies=2, target_redshifts=[2.0],
-                                    cadence_pool=pool(bands=tuple(WL)), seed=0)
+                                    z_max=2.0, cadence_pool=pool(bands=tuple(WL)), seed=0)
     # rest-frame range of g, r, i at z=0.1 widened by 1500 Å: only z and y survive at z=2
     assert set(new_lc["band"]) == {"z", "y"}
 

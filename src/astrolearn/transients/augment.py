@@ -7,8 +7,11 @@ look at another redshift, observed with the cadence and noise of the target surv
 
 1. a Gaussian process (:mod:`astrolearn.transients.gp`) models the original light curve
    over time and wavelength;
-2. a new redshift :math:`z'` is drawn: log-uniform between :math:`z` and ``z_max``
-   (default, as avocado, :math:`\\min(5z, 1.5(1+z)-1)`), or from ``target_redshifts``;
+2. a new redshift :math:`z'` is drawn inside avocado's window, from :math:`0.95z` (copies
+   much brighter than the original would carry its noise, magnified, as if it were
+   signal) up to ``z_max`` (default :math:`\\min(5z, 1.5(1+z)-1)`, beyond which the GP
+   would extrapolate too far in wavelength): log-uniform in the window, or, given
+   ``target_redshifts``, one of the targets inside the window (log-uniform when none is);
 3. the cadence (times, bands, background noise) is taken from a random light curve of
    ``cadence_pool``, shifted so that the original peak falls at a uniformly random time
    inside its window;
@@ -63,6 +66,8 @@ __all__ = ["augment_lightcurves"]
 
 #: Rest-frame distance (Å) beyond the original bands' range at which points are dropped.
 MAX_WAVELENGTH_EXTRAPOLATION = 1500.0
+#: Lowest new redshift, as a fraction of the original's (avocado's ``0.95 * z``).
+MIN_REDSHIFT_FACTOR = 0.95
 _LC_COLUMNS = ["object_id", "time", "band", "flux", "flux_err", "detected"]
 
 
@@ -149,11 +154,12 @@ def augment_lightcurves(
     n_copies : int, default 5
         Copies attempted per object; copies failing the detection cut are dropped.
     z_max : float, optional
-        Upper end of the log-uniform redshift draw (default per object
-        :math:`\\min(5z, 1.5(1+z)-1)`). Ignored when ``target_redshifts`` is given.
+        Upper end of the redshift window (default per object :math:`\\min(5z, 1.5(1+z)-1)`;
+        the window starts at :math:`0.95z`).
     target_redshifts : array_like, optional
-        Redshift sample to draw new redshifts from (with replacement), e.g. the test set's
-        photo-z, so that the augmented set matches it. Values <= 0 or NaN are ignored.
+        Redshift sample to draw new redshifts from (with replacement, among the values inside
+        each object's window), e.g. the test set's photo-z, so that the augmented set
+        matches it. Values <= 0 or NaN are ignored.
     cadence_pool : DataFrame, optional
         Light curves whose cadences and noise levels the copies take (e.g. the unlabelled
         test set); default ``lightcurves``.
@@ -212,7 +218,7 @@ def augment_lightcurves(
     targets = None
     if target_redshifts is not None:
         targets = np.asarray(target_redshifts, dtype=float).ravel()
-        targets = targets[np.isfinite(targets) & (targets > 0)]
+        targets = np.sort(targets[np.isfinite(targets) & (targets > 0)])
         if targets.size == 0:
             raise AstrolearnInputError("target_redshifts holds no positive finite redshift",
                                        column="redshift",
@@ -278,14 +284,20 @@ def _augment(
         root = row["original_id"] if "original_id" in meta.columns and pd.notna(
             row.get("original_id")) else oid
 
+        if extragalactic:
+            z_lo = MIN_REDSHIFT_FACTOR * z_orig
+            z_hi = max(z_max if z_max is not None else min(5 * z_orig, 1.5 * onepz_orig - 1),
+                       z_orig)
+            # the targets inside the window: targets[first:stop] (sorted)
+            first, stop = (0, 0) if targets is None else (
+                int(np.searchsorted(targets, z_lo, "left")),
+                int(np.searchsorted(targets, z_hi, "right")))
         for k in range(n_copies):
             if extragalactic:
-                if targets is not None:
-                    z_new = float(rng.choice(targets))
+                if stop > first:
+                    z_new = float(targets[rng.integers(first, stop)])
                 else:
-                    hi = z_max if z_max is not None else min(5 * z_orig, 1.5 * onepz_orig - 1)
-                    hi = max(hi, z_orig)
-                    z_new = float(np.exp(rng.uniform(np.log(z_orig), np.log(hi))))
+                    z_new = float(np.exp(rng.uniform(np.log(z_lo), np.log(z_hi))))
                 onepz_new = 1.0 + z_new
                 d_new = _luminosity_distance(np.array([z_new]))[0]
                 factor = (onepz_new / onepz_orig) * (d_orig / d_new) ** 2
