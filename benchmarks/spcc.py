@@ -54,6 +54,9 @@ def main() -> None:
                         help="redshifted copies per training object in protocol (a)")
     parser.add_argument("--wavelength-scale", default="auto",
                         help="wavelength length scale (Å) of the augmentation's GPs, or auto")
+    parser.add_argument("--augment-redshift", default="redshift_spec",
+                        help="redshift the copies are moved from: the spectroscopic one of "
+                        "the training objects (as Boone 2019), or 'none' for the host photo-z")
     parser.add_argument("--model", default="lightgbm")
     parser.add_argument("--early-copies", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
@@ -66,13 +69,17 @@ def main() -> None:
     # host photo-z is the redshift the challenge's +HOSTZ variant gives every object
     objects = objects.rename(columns={"hostgal_photoz": "redshift",
                                       "hostgal_photoz_err": "redshift_err"})
+    # redshift_spec: known for the spectroscopic training objects only (NaN for the others);
+    # used only to move training objects in the augmentation, never as a feature
     objects = objects[["object_id", "label_3class", "spec_train", "redshift", "redshift_err",
-                       "mwebv"]]
+                       "mwebv", "redshift_spec"]]
     labels = objects["label_3class"].to_numpy().astype(str)
 
     def make() -> TransientClassifier:
         return TransientClassifier(survey="des", model=args.model,
                                    early_copies=args.early_copies, random_state=args.seed,
+                                   augment_redshift=(None if args.augment_redshift == "none"
+                                                     else args.augment_redshift),
                                    augment_wavelength_scale=(
                                        args.wavelength_scale if args.wavelength_scale == "auto"
                                        else float(args.wavelength_scale)))

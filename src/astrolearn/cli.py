@@ -143,6 +143,10 @@ def _build_parser() -> argparse.ArgumentParser:
     transients.add_argument("--augment-wavelength-scale", type=float, metavar="ANGSTROM",
                             help="wavelength length scale of the Gaussian processes behind "
                             "--augment (default: the one the training light curves prefer)")
+    transients.add_argument("--augment-redshift", metavar="COLUMN",
+                            help="column of --objects with the redshift each training object "
+                            "is moved from by --augment, e.g. its spectroscopic redshift "
+                            "(default: the redshift column)")
     transients.add_argument("--gp-features", action="store_true",
                             help="add Gaussian-process features (slower)")
     transits = fit.add_argument_group("transits (--data: signals with views, e.g. from "

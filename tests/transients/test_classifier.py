@@ -129,6 +129,27 @@ def test_redshift_augmentation_adds_fainter_copies(des_pair):
     assert net.predict_proba(lc_low, low_z).shape == (len(low_z), 2)
 
 
+def test_augmentation_moves_objects_from_their_own_redshift(des_pair):
+    lc, meta = des_pair
+    clf = TransientClassifier(survey="des", augment_redshift="z_spec")
+    table = pd.DataFrame({"object_id": [1, 2, 3], "redshift": [0.30, 0.25, 0.40],
+                          "z_spec": [0.21, np.nan, -1.0]})
+    source = clf._template_redshifts(table, file=None)
+    # the spectroscopic redshift where there is one, the photo-z elsewhere
+    np.testing.assert_allclose(source["redshift"], [0.21, 0.25, 0.40])
+    np.testing.assert_allclose(table["redshift"], [0.30, 0.25, 0.40])  # input untouched
+    assert TransientClassifier(survey="des")._template_redshifts(table, None) is table
+    with pytest.raises(AstrolearnInputError, match="augment_redshift column 'zz'"):
+        TransientClassifier(augment_redshift="zz")._template_redshifts(table, "objects.csv")
+    # end to end: the fit runs with a spectroscopic column beside the photo-z
+    low_z = meta[meta["redshift"] < 0.4].assign(z_spec=lambda m: m["redshift"] * 0.9)
+    lc_low = lc[lc["object_id"].isin(low_z["object_id"])]
+    fitted = TransientClassifier(survey="des", model_params={"n_estimators": 5},
+                                 early_copies=0, augment_redshift="z_spec")
+    fitted.fit(lc_low, "label", objects=low_z, augment=1, cadence_pool=lc, pool_objects=meta)
+    assert fitted.predict_proba(lc_low, low_z).shape == (len(low_z), 2)
+
+
 def test_bad_options_and_labels(des_pair):
     lc, meta = des_pair
     with pytest.raises(AstrolearnInputError, match="model"):

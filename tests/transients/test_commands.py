@@ -39,6 +39,17 @@ def test_fit_writes_a_transient_model_folder(workspace):
     assert manifest["training"]["class_counts"] == {"SNII-P": 60, "SNIa": 60}
 
 
+def test_augment_redshift_column_reaches_the_fit(workspace, capsys):
+    code = main(["fit", "transients", *_io(workspace, "train"), "--label", "target",
+                 "--survey", "des", "--augment", "1", "--augment-wavelength-scale", "2000",
+                 "--augment-redshift", "z_spectro", "--out", str(workspace / "aug"),
+                 "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--augment-redshift column 'z_spectro'" in err and "train_objects.parquet" in err
+    assert not (workspace / "aug").exists()
+
+
 def test_evaluate_prints_early_metrics_and_writes_report(workspace, capsys):
     report = workspace / "report.html"
     code = main(["evaluate", str(workspace / "model"), *_io(workspace, "test"),

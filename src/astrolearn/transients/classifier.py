@@ -85,6 +85,13 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         curves prefer (highest GP marginal likelihood, see
         :func:`astrolearn.transients.gp.choose_wavelength_scale`); avocado fixed 6000 Å,
         which smooths away part of each object's colour (benchmarks/RESULTS.md, SPCC).
+    augment_redshift : str, optional
+        Column of the objects table with the redshift each training object is moved *from*
+        by the augmentation, e.g. the spectroscopic redshift of a spectroscopically
+        confirmed training set (Boone 2019 moves each object from its true redshift). A
+        photo-z there would misplace the object in distance, time and wavelength, and
+        smear the luminosities the copies inherit. Default (and where the column is
+        missing or not positive): the ``redshift`` column, which the features always use.
     model_params : dict, optional
         LightGBM settings overriding the defaults.
     sequence_params : dict, optional
@@ -120,6 +127,7 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         early_days: tuple[float, float] = (5.0, 60.0),
         gp_features: bool = False,
         augment_wavelength_scale: float | str = "auto",
+        augment_redshift: str | None = None,
         model_params: Mapping[str, Any] | None = None,
         sequence_params: Mapping[str, Any] | None = None,
         min_points: int = 3,
@@ -138,6 +146,7 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         self.early_days = early_days
         self.gp_features = gp_features
         self.augment_wavelength_scale = augment_wavelength_scale
+        self.augment_redshift = augment_redshift
         self.model_params = model_params
         self.sequence_params = sequence_params
         self.min_points = min_points
@@ -333,6 +342,20 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         self.n_unusable_training_objects_ = int((~quality["usable"]).sum())
         return self
 
+    def _template_redshifts(self, meta: pd.DataFrame, file) -> pd.DataFrame:
+        """``meta`` with the redshift each object is moved from (``augment_redshift``)."""
+        column = self.augment_redshift
+        if not column or column == self.redshift:
+            return meta
+        if column not in meta.columns:
+            raise AstrolearnInputError(
+                f"augment_redshift column {column!r} is not in the objects table", file=file,
+                column=column, fix="name a column of --objects, or leave augment_redshift unset")
+        own = pd.to_numeric(meta[column], errors="coerce")
+        source = meta.copy()
+        source["redshift"] = own.where(own > 0, meta["redshift"])
+        return source
+
     def _augment(self, clean, objects, ids, codes, weights, n_copies, pool, pool_objects,
                  file):
         from astrolearn.transients.augment import augment_lightcurves
@@ -356,9 +379,13 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
             scale = choose_wavelength_scale(clean, self.wavelengths_, seed=self.random_state)
         self.augment_wavelength_scale_ = float(scale)
         aug_lc, aug_meta = augment_lightcurves(
-            clean, meta, self.wavelengths_, n_copies=n_copies, target_redshifts=target,
-            cadence_pool=pool_clean, pool_metadata=pool_objects, seed=self.random_state,
+            clean, self._template_redshifts(meta, file), self.wavelengths_,
+            n_copies=n_copies, target_redshifts=target, cadence_pool=pool_clean,
+            pool_metadata=pool_objects, seed=self.random_state,
             length_scale_wavelength=self.augment_wavelength_scale_)
+        if self.augment_redshift and self.augment_redshift != self.redshift:
+            # a copy's own (e.g. spectroscopic) redshift is the one it was moved to
+            aug_meta[self.augment_redshift] = aug_meta["redshift_true"]
         origin = np.concatenate([meta["object_id"].to_numpy(),
                                  aug_meta["original_id"].to_numpy()])
         aug_meta = aug_meta.drop(columns=["redshift_true", "original_id"], errors="ignore")

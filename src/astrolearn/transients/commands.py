@@ -145,6 +145,7 @@ def _make_model(args, seed: int):
         early_copies=1 if args.early_copies is None else args.early_copies,
         gp_features=bool(getattr(args, "gp_features", False)),
         augment_wavelength_scale=getattr(args, "augment_wavelength_scale", None) or "auto",
+        augment_redshift=getattr(args, "augment_redshift", None),
         model_params=parse_model_params(args.model_param or [], {}) or None,
         class_weight=None if getattr(args, "class_weight", None) == "none" else "balanced",
         random_state=seed)
@@ -160,6 +161,12 @@ def fit_transients(args, say: Callable[[str], None]) -> Path:
     label = _label_column(args, objects, args.objects or path)
     seed = 0 if args.seed is None else args.seed
     estimator = _make_model(args, seed)
+    column = estimator.augment_redshift
+    if args.augment and column and (objects is None or column not in objects.columns):
+        raise AstrolearnInputError(
+            f"--augment-redshift column {column!r} is not in the objects table",
+            file=args.objects or path, column=column,
+            fix="name a column of --objects (e.g. the spectroscopic redshift), or drop it")
     pool = pool_objects = None
     if getattr(args, "cadence_pool", None) is not None:
         from astrolearn.transients.lightcurves import read_lightcurves
