@@ -92,6 +92,18 @@ def test_target_redshifts_are_drawn_inside_the_window():
     assert len(wide) == 4 and np.allclose(wide["redshift_true"], 1.0)
 
 
+def test_milky_way_reddening_is_smeared_per_copy():
+    lc = original()
+    meta = pd.DataFrame({"object_id": [1], "redshift": [0.1], "mwebv": [0.05]})
+    _, copies = augment_lightcurves(lc, meta, WL, n_copies=40, cadence_pool=pool(), seed=0)
+    ratio = copies["mwebv"].to_numpy() / 0.05
+    assert np.unique(ratio).size == len(copies)  # no copy keeps the original's exact value
+    assert abs(ratio.mean() - 1) < 0.05 and 0.05 < ratio.std() < 0.15
+    _, kept = augment_lightcurves(lc, meta, WL, n_copies=3, cadence_pool=pool(), seed=0,
+                                  mwebv=None)
+    assert np.all(kept["mwebv"] == 0.05)
+
+
 def test_deterministic_and_seed_dependent():
     lc = pd.concat([original(1), original(2, amp=5000.0)], ignore_index=True)
     meta = pd.DataFrame({"object_id": [1, 2], "redshift": [0.1, 0.15]})

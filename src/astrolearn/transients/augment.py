@@ -40,8 +40,10 @@ range of the original bands.
 Objects whose redshift is NaN or <= 0 (galactic) keep their redshift and brightness: their
 copies only get the new cadence and noise (time stretch 1, no wavelength shift).
 
-Milky-Way extinction is not re-applied: ``mwebv`` and every other metadata column
-(labels included) are copied from the original.
+Milky-Way extinction is not re-applied. Every metadata column (labels included) is copied
+from the original, except the Milky-Way E(B-V) (``mwebv``), which is multiplied by a factor
+drawn from N(1, 0.1) in each copy, as avocado does, so that its exact value does not single
+out the copies of one object for the classifier.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ __all__ = ["augment_lightcurves"]
 MAX_WAVELENGTH_EXTRAPOLATION = 1500.0
 #: Lowest new redshift, as a fraction of the original's (avocado's ``0.95 * z``).
 MIN_REDSHIFT_FACTOR = 0.95
+#: Relative scatter given to the Milky-Way E(B-V) of each copy (avocado's 10%).
+MWEBV_SCATTER = 0.1
 _LC_COLUMNS = ["object_id", "time", "band", "flux", "flux_err", "detected"]
 
 
@@ -136,6 +140,7 @@ def augment_lightcurves(
     gps: Mapping[Any, LightCurveGP] | None = None,
     min_detections: int = 2,
     length_scale_wavelength: float = 6000.0,
+    mwebv: str | None = "mwebv",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Make redshifted, re-observed copies of training light curves (Boone 2019 §4).
 
@@ -174,6 +179,9 @@ def augment_lightcurves(
         Copies with fewer detections (flux / flux_err >= 5) are dropped.
     length_scale_wavelength : float, default 6000.0
         Wavelength length scale of the GPs fitted here, in Å.
+    mwebv : str or None, default "mwebv"
+        Metadata column of the Milky-Way E(B-V), smeared by 10% in each copy (None: copied
+        unchanged).
 
     Returns
     -------
@@ -231,14 +239,15 @@ def augment_lightcurves(
 
     with _single_thread_blas():
         return _augment(lightcurves, meta, wl, n_copies, z_max, targets, cadence_pool,
-                        pool_metadata, seed, gps, min_detections, length_scale_wavelength)
+                        pool_metadata, seed, gps, min_detections, length_scale_wavelength,
+                        mwebv if mwebv in meta.columns else None)
 
 
 def _augment(
     lightcurves: pd.DataFrame, meta: pd.DataFrame, wl: dict[str, float], n_copies: int,
     z_max: float | None, targets: np.ndarray | None, cadence_pool: pd.DataFrame | None,
     pool_metadata: pd.DataFrame | None, seed: int, gps: Mapping[Any, LightCurveGP] | None,
-    min_detections: int, length_scale_wavelength: float,
+    min_detections: int, length_scale_wavelength: float, mwebv: str | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids, groups = _split_lightcurves(lightcurves, wl)
     missing = [i for i in ids.tolist() if i not in meta.index]
@@ -315,6 +324,7 @@ def _augment(
             noise = rng.standard_normal(pg["time"].size)
             err_draw = rng.choice(photoz_errs) if photoz_errs.size else None
             photoz_noise = rng.standard_normal()
+            mwebv_factor = rng.normal(1.0, MWEBV_SCATTER)
             if not np.any(keep):
                 continue
             mean, std = gp.predict(t_query[keep], pg["wavelength"][keep] * stretch)
@@ -339,6 +349,8 @@ def _augment(
             record["object_id"] = new_id
             record["original_id"] = root
             record["redshift_true"] = z_new
+            if mwebv is not None:
+                record[mwebv] = record[mwebv] * mwebv_factor
             if extragalactic:
                 sigma = err_draw if err_draw is not None else 0.03 * onepz_new
                 record["redshift"] = max(z_new + sigma * photoz_noise, 1e-4)

@@ -382,7 +382,7 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
             clean, self._template_redshifts(meta, file), self.wavelengths_,
             n_copies=n_copies, target_redshifts=target, cadence_pool=pool_clean,
             pool_metadata=pool_objects, seed=self.random_state,
-            length_scale_wavelength=self.augment_wavelength_scale_)
+            length_scale_wavelength=self.augment_wavelength_scale_, mwebv=self.mwebv)
         if self.augment_redshift and self.augment_redshift != self.redshift:
             # a copy's own (e.g. spectroscopic) redshift is the one it was moved to
             aug_meta[self.augment_redshift] = aug_meta["redshift_true"]
