@@ -694,7 +694,7 @@ def choose_wavelength_scale(
     wavelengths: Mapping[str, float],
     *,
     grid: Sequence[float] = (1000.0, 1500.0, 2000.0, 3000.0, 4500.0, 6000.0),
-    max_objects: int = 300,
+    max_objects: int = 1000,
     seed: int = 0,
 ) -> float:
     """The wavelength length scale (Å) that the light curves themselves prefer.
@@ -711,7 +711,10 @@ def choose_wavelength_scale(
         Effective wavelength (Å) per band.
     grid : sequence of float
         Candidate scales.
-    max_objects : int, default 300
+    max_objects : int, default 1000
+        Objects whose GPs vote (a seeded sample beyond that). With a few hundred the choice
+        still moves with the sample: on the SPCC training set, 300 objects picked 2000 Å
+        with two seeds and 3000 Å with a third.
     seed : int, default 0
 
     Returns
