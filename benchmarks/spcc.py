@@ -6,15 +6,16 @@ griz light curves with true types and host photo-z ("+HOSTZ"), and the flag of t
 Labels: the 3 classes Ia / II / Ibc. Two protocols:
 
 (a) challenge: train on the spectroscopic subset, test on all the rest; without and with
-    the redshift augmentation of Boone (2019), whose copies take the cadence, noise and
-    host-redshift distribution of the (unlabelled) test light curves;
+    the redshift augmentation of Boone (2019), which moves each training object from its
+    spectroscopic redshift and whose copies take the cadence, noise and host-redshift
+    distribution of the (unlabelled) test light curves;
 (b) representative: a random stratified 50/50 split.
 
 Reported: Ia-vs-rest ROC AUC, the SPCC Ia figure of merit (W = 3, P(Ia) > 0.5), 3-class
 accuracy and macro-F1, wall time.
 
     python benchmarks/spcc.py [--protocols a,b] [--augment 10] [--wavelength-scale auto]
-        [--model lightgbm]
+        [--augment-redshift redshift_spec|none] [--model lightgbm] [--seed 0]
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def main() -> None:
     print(f"\ndata: {lc_path.parent} ({objects.shape[0]:,} objects, {len(lc):,} points)")
     print(f"labels: Ia / II / Ibc; features use host photo-z, MW E(B-V); seed {args.seed}")
     print(f"model: TransientClassifier({args.model}), early copies {args.early_copies}, "
-          f"augmentation GP wavelength scale {args.wavelength_scale}")
+          f"augmentation GP wavelength scale {args.wavelength_scale}, objects moved from "
+          f"{args.augment_redshift if args.augment_redshift != 'none' else 'host photo-z'}")
     print(f"hardware: {hardware()}")
     print(f"wall time: {time.perf_counter() - start_all:.0f} s in all")
     print(markdown(pd.DataFrame(rows), float_format="{:.4f}"))
