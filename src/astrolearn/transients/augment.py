@@ -293,14 +293,14 @@ def _augment(
         root = row["original_id"] if "original_id" in meta.columns and pd.notna(
             row.get("original_id")) else oid
 
-        if extragalactic:
-            z_lo = MIN_REDSHIFT_FACTOR * z_orig
-            z_hi = max(z_max if z_max is not None else min(5 * z_orig, 1.5 * onepz_orig - 1),
-                       z_orig)
-            # the targets inside the window: targets[first:stop] (sorted)
-            first, stop = (0, 0) if targets is None else (
-                int(np.searchsorted(targets, z_lo, "left")),
-                int(np.searchsorted(targets, z_hi, "right")))
+        # the new-redshift window, and the (sorted) targets inside it: targets[first:stop]
+        z_lo = MIN_REDSHIFT_FACTOR * z_orig
+        z_hi = max(z_max if z_max is not None else min(5 * z_orig, 1.5 * onepz_orig - 1),
+                   z_orig)
+        first = stop = 0
+        if extragalactic and targets is not None:
+            first = int(np.searchsorted(targets, z_lo, "left"))
+            stop = int(np.searchsorted(targets, z_hi, "right"))
         for k in range(n_copies):
             if extragalactic:
                 if stop > first:
