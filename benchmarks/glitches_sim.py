@@ -2,8 +2,10 @@
 
 Data: ``simulate_glitch_views`` (astrolearn.datasets.glitch_sim): ``--per-class`` glitches of
 each of the 11 classes (Blip, Koi_Fish, Whistle, Scattered_Light, Fast_Scattering, Tomte,
-Power_Line, Low_Frequency_Burst, Chirp, Violin_Mode, No_Glitch) injected at optimal SNR
-8-40 (log-uniform) into Advanced-LIGO-coloured Gaussian noise, 12 s at 4096 Hz each, and
+Power_Line, Low_Frequency_Burst, Chirp, Violin_Mode, No_Glitch) injected at SNR 8-40
+(log-uniform; ``--snr-kind tile``, the default: the SNR of the loudest Q-transform tile, as
+Omicron reports it for Gravity Spy; ``optimal``: the matched-filter SNR of the whole glitch)
+into Advanced-LIGO-coloured Gaussian noise, 12 s at 4096 Hz each, and
 turned into the four Gravity Spy views (0.5, 1, 2, 4 s) at ``--size`` x ``--size`` pixels.
 Split: stratified, ``--test-fraction`` of each class held out (seeded).
 Model: ``GlitchClassifier`` multi-view (shared CNN branch over the four windows,
@@ -17,6 +19,7 @@ four views of an example per class) go to ``--figures``; ``--model-out`` keeps t
 model folder (used by ``benchmarks/gw150914.py``); ``--cache`` keeps the views for reruns.
 
     python benchmarks/glitches_sim.py [--per-class 500] [--size 64] [--seed 0] [--n-jobs 2]
+        [--snr-kind tile|optimal]
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ SNR_BINS = [8.0, 12.0, 20.0, 40.0]
 
 def views_and_truth(args) -> tuple[np.ndarray, pd.DataFrame, float]:
     """Simulated views (from ``--cache`` when it holds this configuration)."""
-    key = f"{args.per_class}-{args.size}-{args.seed}"
+    key = f"{args.per_class}-{args.size}-{args.seed}-{args.snr_kind}"
     if args.cache and Path(args.cache).exists():
         cached = np.load(args.cache, allow_pickle=False)
         if str(cached["key"]) == key:
@@ -51,7 +54,8 @@ def views_and_truth(args) -> tuple[np.ndarray, pd.DataFrame, float]:
             return cached["views"], truth, float(cached["seconds"])
     start = time.perf_counter()
     views, truth = simulate_glitch_views(args.per_class, shape=(args.size, args.size),
-                                         seed=args.seed, n_jobs=args.n_jobs)
+                                         seed=args.seed, n_jobs=args.n_jobs,
+                                         snr_kind=args.snr_kind)
     seconds = time.perf_counter() - start
     if args.cache:
         np.savez(args.cache, views=views, label=truth["label"].to_numpy().astype(str),
@@ -70,6 +74,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--snr-kind", choices=("tile", "optimal"), default="tile",
+                        help="what the SNR of a glitch means (see simulate_glitches)")
     parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--width", type=int, default=8)
     parser.add_argument("--test-fraction", type=float, default=0.5)
@@ -84,7 +90,8 @@ def main() -> None:
     views, truth, view_seconds = views_and_truth(args)
     labels = truth["label"].to_numpy().astype(str)
     snr = truth["snr"].to_numpy()
-    print(f"data: simulated glitches, 11 classes x {args.per_class}, SNR 8-40, 4 views of "
+    print(f"data: simulated glitches, 11 classes x {args.per_class}, {args.snr_kind} SNR "
+          f"8-40, 4 views of "
           f"{args.size} x {args.size}; stratified split, {args.test_fraction:.0%} test, seed "
           f"{args.seed}; {hardware()}")
     print(f"views: {len(views):,} triggers in {view_seconds:.0f} s "

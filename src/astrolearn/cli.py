@@ -128,7 +128,7 @@ def _build_parser() -> argparse.ArgumentParser:
     photoz.add_argument("--n-grid", type=int, help="points of the redshift grid (301)")
     photoz.add_argument("--recalibrate", action=argparse.BooleanOptionalAction, default=None,
                         help="PIT recalibration on held-out rows (default: on for ensemble)")
-    photoz.add_argument("--point-estimate", choices=["median", "mode", "mean"],
+    photoz.add_argument("--point-estimate", choices=["median", "mode", "mean", "best"],
                         help="point redshift reported by predict (default: median)")
     transients = fit.add_argument_group("transients")
     _add_lightcurve_options(transients)
@@ -529,7 +529,8 @@ def _cmd_simulate(args) -> int:
         del strain
         triggers = truth.assign(time=t0 + 12.0 * np.arange(len(truth)) + truth["peak_time"],
                                 id=[f"sim{i:05d}" for i in range(len(truth))])
-        write_table(triggers[["id", "time", "label", "snr", "peak_frequency", "duration_s"]],
+        write_table(triggers[["id", "time", "label", "snr", "optimal_snr", "peak_frequency",
+                              "duration_s"]],
                     args.out / "triggers.csv")
         _say(args)(f"wrote {len(truth):,} simulated glitches ({args.n:,} per class) in "
                    f"{seconds:,} s of strain to {path} and their times to "

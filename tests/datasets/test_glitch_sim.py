@@ -15,6 +15,7 @@ from astrolearn.datasets.glitch_sim import (
     coloured_noise,
     glitch_waveform,
     inject,
+    peak_tile_snr,
     simulate_glitch_views,
     simulate_glitches,
 )
@@ -70,8 +71,10 @@ def test_shapes_dtypes_and_truth(sim):
     assert len(GLITCH_CLASSES) == 11 and len(set(GLITCH_CLASSES)) == 11
     assert x.shape == (33, 8 * 4096) and x.dtype == np.float32
     assert np.all(np.isfinite(x))
-    assert list(truth.columns) == ["label", "snr", "peak_time", "peak_frequency",
-                                   "duration_s", "seed"]
+    assert list(truth.columns) == ["label", "snr", "optimal_snr", "tile_snr", "peak_time",
+                                   "peak_frequency", "duration_s", "seed"]
+    # the default snr_kind is Omicron's: the drawn SNR is the loudest tile's
+    np.testing.assert_allclose(truth["snr"], truth["tile_snr"], rtol=1e-9)
     assert truth["seed"].dtype == np.int64
     assert list(truth["label"]) == [c for c in GLITCH_CLASSES for _ in range(3)]
     g = truth[truth["label"] != "No_Glitch"]
@@ -114,10 +117,63 @@ def test_injected_snr_and_peak_time_recovered(sim):
     for k in np.flatnonzero(truth["label"] != "No_Glitch"):
         noise = coloured_noise(8.0, 4096, rng=np.random.default_rng(int(truth["seed"][k])))
         glitch = x[k].astype(np.float64) - noise.astype(np.float32).astype(np.float64)
-        assert _snr(glitch) == pytest.approx(truth["snr"][k], rel=0.05), truth.iloc[k]
+        assert _snr(glitch) == pytest.approx(truth["optimal_snr"][k], rel=0.05), truth.iloc[k]
+        # (the tiles of an 8-s segment sit a little differently from the truth's: a few %)
+        assert peak_tile_snr(glitch) == pytest.approx(truth["snr"][k], rel=0.05)
         if truth["label"][k] in ("Blip", "Tomte", "Koi_Fish"):
             t_peak = np.argmax(np.abs(glitch)) / FS
             assert abs(t_peak - truth["peak_time"][k]) < 0.02
+
+
+def test_optimal_snr_kind_keeps_the_whole_glitch_snr():
+    x, truth = simulate_glitches(2, classes=["Power_Line", "Tomte"], duration=8.0, seed=5,
+                                 snr_kind="optimal")
+    np.testing.assert_allclose(truth["snr"], truth["optimal_snr"], rtol=1e-9)
+    for k in range(len(truth)):
+        noise = coloured_noise(8.0, 4096, rng=np.random.default_rng(int(truth["seed"][k])))
+        glitch = x[k].astype(np.float64) - noise.astype(np.float32).astype(np.float64)
+        assert _snr(glitch) == pytest.approx(truth["snr"][k], rel=0.05)
+    # a long line spreads its SNR over many tiles; a short Tomte fills about one
+    ratio = truth["tile_snr"] / truth["optimal_snr"]
+    assert (ratio[truth["label"] == "Power_Line"] < 0.5).all()
+    assert ratio[truth["label"] == "Tomte"].between(0.85, 1.02).all()
+    with pytest.raises(AstrolearnInputError, match="snr_kind"):
+        simulate_glitches(1, snr_kind="omicron")
+
+
+def test_peak_tile_snr_matches_gwpy_energies_over_white_noise():
+    """Independent check: gwpy's own tiles, the signal's loudest energy over the noise's
+    mean energy in the same row, Z, gives SNR sqrt(2 Z) (Chatterjee 2005). The noise is
+    white with a flat amplitude spectrum (|FFT| = sqrt(n), random phases: unit variance per
+    sample), whose row means are, by Parseval, exactly the expected noise energies."""
+    from gwpy.segments import Segment
+    from gwpy.signal.qtransform import QTiling
+    from gwpy.timeseries import TimeSeries
+
+    n = 8 * 4096
+    f = np.fft.rfftfreq(n, 1 / FS)
+
+    def whiten(x):
+        spec = np.fft.rfft(x) / np.sqrt(aligo_psd(f) * FS / 2)
+        spec[f < 10] = 0
+        return np.fft.irfft(spec, n)
+
+    def energies(w):
+        fser = TimeSeries(w, t0=0, sample_rate=FS).fft()
+        tiling = QTiling(8.0, FS, qrange=(4, 64), frange=(10, np.inf), mismatch=0.2)
+        return [[np.asarray(row.value) for row in plane.transform(
+            fser, norm=False, epoch=0, search=Segment(0, 8)).energies] for plane in tiling]
+
+    phases = np.exp(2j * np.pi * np.random.default_rng(3).random(f.size))
+    flat = np.fft.irfft(np.sqrt(n) * phases, n)
+    noise = [[row.mean() for row in plane] for plane in energies(flat)]
+    for kind, seed in [("Tomte", 1), ("Power_Line", 2), ("Whistle", 3)]:
+        _, h = glitch_waveform(kind, rng=np.random.default_rng(seed))
+        x = inject(np.zeros(n), h, n // 2 - h.size // 2, 20.0, aligo_psd, FS)
+        z = max(float(row.max()) / m
+                for plane, means in zip(energies(whiten(x)), noise, strict=True)
+                for row, m in zip(plane, means, strict=True))
+        assert peak_tile_snr(x) == pytest.approx(np.sqrt(2 * z), rel=0.01), kind
 
 
 # ------------------------------------------------------------------------------- noise
@@ -243,6 +299,7 @@ def test_scattering_arches_are_periodic(kind, lags):
     {"duration": 0.2},
     {"sample_rate": 10},
     {"seed": -1},
+    {"snr_kind": "peak"},
 ])
 def test_bad_simulation_inputs_raise(kwargs):
     with pytest.raises(AstrolearnInputError):
