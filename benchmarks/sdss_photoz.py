@@ -7,7 +7,7 @@ Split: 5-fold sky-grouped cross-validation (HEALPix nside 16); every object is s
 the fold that did not train on its sky cell.
 
     python benchmarks/sdss_photoz.py [--model ensemble] [--classes GALAXY,QSO] [--sky-features]
-        [--point-estimate median|mode]
+        [--point-estimate best|median|mode|mean]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from _common import data_path, hardware, markdown
 
 from astrolearn.photoz import PhotoZ
 from astrolearn.photoz.evaluation import evaluate_photoz
+from astrolearn.photoz.pdf import POINT_ESTIMATES
 from astrolearn.validation import SkyGroupKFold
 
 COLUMNS = ("n", "sigma_nmad", "outlier_frac", "outlier_frac_rail", "bias_median", "crps",
@@ -37,7 +38,8 @@ def main() -> None:
                         "the file has no E(B-V))")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--point-estimate", default="median", choices=("median", "mode"),
+    parser.add_argument("--point-estimate", default=PhotoZ().point_estimate,
+                        choices=POINT_ESTIMATES,
                         help="point estimate taken from each PDF")
     args = parser.parse_args()
 
@@ -75,7 +77,8 @@ def main() -> None:
     print(f"\ndata: {data} ({len(frame):,} rows)")
     print(f"split: {args.folds}-fold sky-grouped CV (HEALPix nside 16), seed {args.seed}")
     print(f"model: photo-z {args.model}, ugriz + {args.colours} colours"
-          f"{' + sky position' if args.sky_features else ''}, point = PDF {args.point_estimate}")
+          f"{' + sky position' if args.sky_features else ''}, point = "
+          f"{POINT_ESTIMATES[args.point_estimate]}")
     print(f"hardware: {hardware()}")
     print(f"wall time: {time.perf_counter() - start_all:.0f} s in all")
     print(markdown(pd.DataFrame(rows), float_format="{:.4f}"))

@@ -129,7 +129,8 @@ def _build_parser() -> argparse.ArgumentParser:
     photoz.add_argument("--recalibrate", action=argparse.BooleanOptionalAction, default=None,
                         help="PIT recalibration on held-out rows (default: on for ensemble)")
     photoz.add_argument("--point-estimate", choices=["median", "mode", "mean", "best"],
-                        help="point redshift reported by predict (default: median)")
+                        help="point redshift reported by predict (default: best, the redshift of "
+                        "least expected outlier loss, HSC's z_best)")
     transients = fit.add_argument_group("transients")
     _add_lightcurve_options(transients)
     transients.add_argument("--early-copies", type=int, help="truncated copies of each "

@@ -16,7 +16,7 @@ from astrolearn.photoz import PhotoZ
 from astrolearn.photoz.calibration import PITRecalibration
 from astrolearn.photoz.estimator import MEMBERS, redshifts_from
 from astrolearn.photoz.metrics import interval_coverage, point_metrics
-from astrolearn.photoz.pdf import make_grid, pdf_mean, pdf_median, pdf_mode
+from astrolearn.photoz.pdf import make_grid, pdf_best, pdf_mean, pdf_median, pdf_mode
 
 SMALL = {"mdn": {"epochs": 15, "hidden": [32, 32]},
          "flexcode": {"n_basis": 10, "n_estimators": 60},
@@ -24,8 +24,8 @@ SMALL = {"mdn": {"epochs": 15, "hidden": [32, 32]},
 COMMON = {"errors": "{band}_err", "ebv": "ebv", "n_jobs": 1}
 # the ensemble fixture takes ~5 s (simulation + three members): its users are marked slow
 SLOW = pytest.mark.slow
-FRAME_COLUMNS = ["z_median", "z_mode", "z_mean", "z_lo68", "z_hi68", "z_lo95", "z_hi95",
-                 "z_err68"]
+FRAME_COLUMNS = ["z_median", "z_mode", "z_mean", "z_best", "z_risk", "z_lo68", "z_hi68",
+                 "z_lo95", "z_hi95", "z_err68"]
 
 
 @pytest.fixture(scope="module")
@@ -76,17 +76,21 @@ def test_predict_pdf_shape_and_normalisation(pz, galaxies):
 
 
 @SLOW
-def test_predict_is_pdf_median(pz, galaxies):
+def test_predict_is_z_best(pz, galaxies):
     _, test = galaxies
     part = test.iloc[:100]
     z = pz.predict(part)
     assert z.shape == (100,)
-    np.testing.assert_allclose(z, pdf_median(pz.predict_pdf(part), pz.zgrid_))
+    pdfs = pz.predict_pdf(part)
+    np.testing.assert_allclose(z, pdf_best(pdfs, pz.zgrid_)[0])
     assert np.all((z >= pz.zgrid_[0]) & (z <= pz.zgrid_[-1]))
+    # for these mostly narrow PDFs z_best and the median are close
+    assert np.median(np.abs(z - pdf_median(pdfs, pz.zgrid_))) < 0.01
 
 
 @SLOW
-@pytest.mark.parametrize("kind, function", [("mode", pdf_mode), ("mean", pdf_mean)])
+@pytest.mark.parametrize("kind, function", [("mode", pdf_mode), ("mean", pdf_mean),
+                                            ("median", pdf_median)])
 def test_other_point_estimates(pz, galaxies, kind, function):
     _, test = galaxies
     part = test.iloc[:50]
@@ -110,7 +114,8 @@ def test_predict_frame(pz, galaxies):
     assert np.all(frame["z_hi68"] <= frame["z_hi95"] + tol)
     np.testing.assert_allclose(frame["z_err68"], (frame["z_hi68"] - frame["z_lo68"]) / 2,
                                rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(frame["z_median"], pz.predict(part), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(frame["z_best"], pz.predict(part), rtol=1e-6, atol=1e-6)
+    assert np.all((frame["z_risk"] >= 0) & (frame["z_risk"] <= 1))
     codes = np.stack(frame["pdf"].to_numpy())
     assert codes.dtype == np.uint16 and codes.shape == (150, 301)
     assert np.all(codes.max(axis=1) == 65535)  # scaled to each PDF's peak

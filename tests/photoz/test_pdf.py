@@ -11,6 +11,7 @@ from astrolearn.photoz.pdf import (
     gaussian_mixture_on_grid,
     make_grid,
     normalise_pdfs,
+    pdf_best,
     pdf_cdf,
     pdf_interval,
     pdf_mean,
@@ -18,6 +19,7 @@ from astrolearn.photoz.pdf import (
     pdf_mode,
     pdf_quantiles,
     pit_values,
+    point_estimate,
     stack_pdfs,
 )
 
@@ -232,6 +234,80 @@ def test_mean():
     # a mixture: 0.25 * 0.5 + 0.75 * 1.5 = 1.25
     pdfs = gaussian_mixture_on_grid(FINE, [[0.5, 1.5]], [[0.1, 0.1]], [[0.25, 0.75]])
     assert pdf_mean(pdfs, FINE)[0] == pytest.approx(1.25, abs=1e-6)
+
+
+def hsc_loss(z_point, z_true, gamma=0.15):
+    """Tanaka et al. (2018) eq. 3, written out independently of the module."""
+    dz = (z_point - z_true) / (1 + z_true)
+    return 1 - 1 / (1 + (dz / gamma) ** 2)
+
+
+def test_best_of_two_spikes_by_hand():
+    # triangles one grid step wide at z = 0.5 (mass 0.7) and z = 1.0 (mass 0.3), grid step
+    # 0.05: the risk of a candidate on the grid is the mass-weighted loss at the two spikes.
+    # At zp = 0.5: 0.3 * L(dz = -0.5 / 2 = -0.25) = 0.3 * (1 - 1 / (1 + 2.7778)) = 0.22059
+    # At zp = 1.0: 0.7 * L(dz = 0.5 / 1.5 = 0.3333) = 0.7 * (1 - 1 / (1 + 4.9383)) = 0.58212
+    grid = make_grid(0.0, 2.0, 41)
+    p = np.zeros((1, 41))
+    p[0, 10], p[0, 20] = 0.7 / 0.05, 0.3 / 0.05
+    z_best, z_risk = pdf_best(p, grid)
+    assert 0.3 * hsc_loss(0.5, 1.0) == pytest.approx(0.22059, abs=1e-5)
+    assert 0.7 * hsc_loss(1.0, 0.5) == pytest.approx(0.58212, abs=1e-5)
+    # the parabola refines the grid minimum at 0.5 by less than half a step
+    assert abs(z_best[0] - 0.5) <= 0.025
+    assert z_risk[0] <= 0.22059 + 1e-9
+    exact = 0.7 * hsc_loss(z_best[0], 0.5) + 0.3 * hsc_loss(z_best[0], 1.0)
+    assert z_risk[0] == pytest.approx(exact, abs=2e-3)
+
+
+def test_best_matches_brute_force_minimisation():
+    # bimodal and skewed PDFs on a coarse grid; brute force on 4001 candidates
+    grid = make_grid(0.0, 2.0, 201)
+    pdfs = gaussian_mixture_on_grid(grid, [[0.4, 1.2], [0.3, 0.45], [1.0, 1.0]],
+                                    [[0.05, 0.08], [0.03, 0.15], [0.2, 0.2]],
+                                    [[0.45, 0.55], [0.6, 0.4], [0.5, 0.5]])
+    z_best, z_risk = pdf_best(pdfs, grid)
+    candidates = np.linspace(0, 2, 4001)
+    for row, pdf in enumerate(pdfs):
+        risk = np.trapezoid(pdf[None, :] * hsc_loss(candidates[:, None], grid[None, :]),
+                            grid, axis=1) / np.trapezoid(pdf, grid)
+        assert z_best[row] == pytest.approx(candidates[np.argmin(risk)], abs=5e-3)
+        assert z_risk[row] == pytest.approx(risk.min(), abs=1e-4)
+
+
+def test_best_picks_a_peak_where_the_mean_falls_between():
+    # masses 0.45 at 0.4 and 0.55 at 1.2, sigma 0.03: risk(1.2) = 0.45 L(0.8 / 1.4) = 0.420,
+    # risk(0.4) = 0.55 L(-0.8 / 2.2) = 0.470 (hsc_loss values 0.936 and 0.855)
+    pdfs = gaussian_mixture_on_grid(FINE, [[0.4, 1.2]], [[0.03, 0.03]], [[0.45, 0.55]])
+    assert 0.45 * hsc_loss(1.2, 0.4) == pytest.approx(0.420, abs=1e-3)
+    assert 0.55 * hsc_loss(0.4, 1.2) == pytest.approx(0.470, abs=1e-3)
+    z_best, z_risk = pdf_best(pdfs, FINE)
+    assert z_best[0] == pytest.approx(1.2, abs=0.01)
+    assert z_risk[0] == pytest.approx(0.420, abs=0.01)
+    assert pdf_mean(pdfs, FINE)[0] == pytest.approx(0.84, abs=1e-3)
+
+
+def test_best_risk_grows_with_width():
+    pdfs = np.vstack([gaussian(1.0, 0.01), gaussian(1.0, 0.1), gaussian(1.0, 0.5)])
+    z_best, z_risk = pdf_best(pdfs, FINE)
+    np.testing.assert_allclose(z_best, 1.0, atol=0.05)
+    assert 0 <= z_risk[0] < 0.01 < z_risk[1] < z_risk[2] < 1
+
+
+def test_best_rejects_bad_gamma():
+    with pytest.raises(AstrolearnInputError, match="gamma"):
+        pdf_best(gaussian(), FINE, gamma=0.0)
+
+
+def test_point_estimate_dispatch():
+    pdfs = gaussian_mixture_on_grid(FINE, [[0.5, 1.5]], [[0.02, 0.1]], [[0.3, 0.7]])
+    assert point_estimate(pdfs, FINE, "mode") == pytest.approx(pdf_mode(pdfs, FINE))
+    assert point_estimate(pdfs, FINE, "mean") == pytest.approx(pdf_mean(pdfs, FINE))
+    assert point_estimate(pdfs, FINE, "best") == pytest.approx(pdf_best(pdfs, FINE)[0])
+    assert point_estimate(pdfs, FINE, "median") == pytest.approx(pdf_median(pdfs, FINE))
+    assert point_estimate(pdfs, FINE) == pytest.approx(pdf_best(pdfs, FINE)[0])
+    with pytest.raises(AstrolearnInputError, match="point estimate must be one of"):
+        point_estimate(pdfs, FINE, "peak")
 
 
 # ---------------------------------------------------------------------------------------

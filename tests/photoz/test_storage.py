@@ -115,10 +115,11 @@ def test_csv_without_pdfs(setup):
                        predict_options={"pdf": False})
     table = pd.read_csv(out)
     assert "pdf" not in table.columns
-    assert list(table.columns) == ["object_id", "z_median", "z_mode", "z_mean", "z_lo68",
-                                   "z_hi68", "z_lo95", "z_hi95", "z_err68"]
+    assert list(table.columns) == ["object_id", "z_median", "z_mode", "z_mean", "z_best",
+                                   "z_risk", "z_lo68", "z_hi68", "z_lo95", "z_hi95",
+                                   "z_err68"]
     assert len(table) == 700
-    np.testing.assert_allclose(table["z_median"], pz.predict(cat), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(table["z_best"], pz.predict(cat), rtol=1e-5, atol=1e-6)
     # a CSV holds no PDFs
     with pytest.raises(AstrolearnInputError, match="not a Parquet file"):
         read_pdfs(out)

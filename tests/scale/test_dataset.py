@@ -137,7 +137,7 @@ def test_photoz_pdfs_through_partitions(tmp_path):
                     partition_rows=300, predict_options={"pdf": True})
     out = read_output(tmp_path / "pz")
     assert len(out) == 900 and len(list((tmp_path / "pz").glob("*.parquet"))) == 3
-    np.testing.assert_allclose(out["z_median"], model.predict(
+    np.testing.assert_allclose(out["z_best"], model.predict(
         test.sort_values("object_id")), atol=1e-5)
     assert len(out["pdf"].iloc[0]) == len(model.zgrid_)
 

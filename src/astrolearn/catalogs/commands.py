@@ -167,7 +167,7 @@ def resolve_settings(args) -> dict[str, Any]:
         "z_max": pick("z_max", model, "z_max"),
         "n_grid": int(pick("n_grid", model, "n_grid", 301)),
         "recalibrate": pick("recalibrate", model, "recalibrate"),
-        "point_estimate": pick("point_estimate", model, "point_estimate", "median"),
+        "point_estimate": pick("point_estimate", model, "point_estimate", "best"),
         "class_weight": None if class_weight == "none" else class_weight,
         "seed": int(pick("seed", model, "seed", 0)),
         "params": parse_model_params(getattr(args, "model_param", []) or [],

@@ -16,9 +16,10 @@ one of three estimators or their ensemble:
     a mixture of the three PDFs, the weights chosen on held-out training rows by the
     CRPS, then recalibrated from the PIT of those rows.
 
-``predict`` gives a point estimate (the PDF median by default), ``predict_pdf`` the PDFs
-on ``zgrid_``, ``predict_frame`` a table with mode, median, mean, 68% and 95% intervals
-and the PDF itself, stored compactly (see :mod:`astrolearn.photoz.storage`).
+``predict`` gives a point estimate (HSC's risk-minimising ``z_best`` by default),
+``predict_pdf`` the PDFs on ``zgrid_``, ``predict_frame`` a table with ``z_best`` and its
+risk, median, mode, mean, 68% and 95% intervals and the PDF itself, stored compactly
+(see :mod:`astrolearn.photoz.storage`).
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ __all__ = ["MEMBERS", "PhotoZ", "redshifts_from"]
 
 #: The density estimators, by name.
 MEMBERS: dict[str, type] = {"knn": KNNDensity, "flexcode": FlexCodeDensity, "mdn": MDNDensity}
-_POINT_ESTIMATES = ("median", "mode", "mean")
 
 
 def redshifts_from(y, frame: pd.DataFrame | None = None, *, file=None) -> np.ndarray:
@@ -123,8 +123,11 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         At most this many rows are held out: a few thousand rows fix the weights (steps of
         0.1) and the PIT map (one knot per 75 rows); beyond that, every held-out row is a
         row the members do not learn from. ``None`` holds out the whole fraction.
-    point_estimate : {"median", "mode", "mean"}, default "median"
-        What :meth:`predict` returns.
+    point_estimate : {"best", "median", "mode", "mean"}, default "best"
+        What :meth:`predict` returns. ``"best"`` is the redshift of least expected outlier
+        loss (the ``z_best`` that HSC recommends for its photo-z releases,
+        :func:`~astrolearn.photoz.pdf.pdf_best`): the median where the PDF is narrow, and the
+        more probable peak where it has two.
     coverage : bool, default True
         Keep a coverage reference of the training photometry for
         ``predict_frame(..., coverage=True)``.
@@ -171,7 +174,7 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         recalibrate: bool | None = None,
         calibration_fraction: float = 0.15,
         max_calibration_rows: int | None = 2500,
-        point_estimate: str = "median",
+        point_estimate: str = "best",
         coverage: bool = True,
         random_state: int = 0,
         n_jobs: int | None = None,
@@ -297,9 +300,10 @@ class PhotoZ(RegressorMixin, BaseEstimator):
         if len(z) < 100:
             raise AstrolearnInputError(f"only {len(z)} training rows", file=file,
                                        fix="train on at least 100 objects with redshifts")
-        if self.point_estimate not in _POINT_ESTIMATES:
-            raise AstrolearnInputError(f"point_estimate must be one of {_POINT_ESTIMATES}, "
-                                       f"got {self.point_estimate!r}", fix="use 'median'")
+        if self.point_estimate not in pdfs_.POINT_ESTIMATES:
+            raise AstrolearnInputError(f"point_estimate must be one of "
+                                       f"{tuple(pdfs_.POINT_ESTIMATES)}, got "
+                                       f"{self.point_estimate!r}", fix="use 'best'")
         names = self._member_names()
         self.features_ = PhotometryFeatures(
             list(self.bands), errors=self.errors, colours=self.colours, ebv=self.ebv,
@@ -424,16 +428,10 @@ class PhotoZ(RegressorMixin, BaseEstimator):
 
     def point_estimates(self, pdfs: np.ndarray) -> np.ndarray:
         """The configured point estimate (``point_estimate``) of each PDF."""
-        functions = {"median": pdfs_.pdf_median, "mode": pdfs_.pdf_mode,
-                     "mean": pdfs_.pdf_mean}
-        if self.point_estimate not in functions:
-            raise AstrolearnInputError(f"point_estimate must be one of {_POINT_ESTIMATES}, "
-                                       f"got {self.point_estimate!r}", fix="use 'median'")
-        function = functions[self.point_estimate]
-        return function(pdfs, self.zgrid_)
+        return pdfs_.point_estimate(pdfs, self.zgrid_, self.point_estimate)
 
     def predict(self, X, *, file: str | Path | None = None) -> np.ndarray:
-        """Point redshifts (the PDF median unless ``point_estimate`` says otherwise)."""
+        """Point redshifts (``z_best`` unless ``point_estimate`` says otherwise)."""
         return self.point_estimates(self.predict_pdf(X, file=file))
 
     def required_columns(self) -> list[str]:
@@ -445,8 +443,11 @@ class PhotoZ(RegressorMixin, BaseEstimator):
                       pdf: bool = True, coverage: bool = False) -> pd.DataFrame:
         """Point estimates, intervals and (optionally) the PDFs as a table.
 
-        Columns: ``z_median``, ``z_mode``, ``z_mean``, ``z_lo68``, ``z_hi68``, ``z_lo95``,
-        ``z_hi95``, ``z_err68`` (half width of the 68% interval), with ``pdf=True``
+        Columns: ``z_median``, ``z_mode``, ``z_mean``, ``z_best`` and ``z_risk`` (the
+        risk-minimising redshift and its expected loss, see :func:`~astrolearn.photoz.pdf.
+        pdf_best`: a risk above about 0.3 marks an unreliable estimate), ``z_lo68``,
+        ``z_hi68``, ``z_lo95``, ``z_hi95``, ``z_err68`` (half width of the 68% interval), with
+        ``pdf=True``
         ``pdf``: each PDF quantised to 16 bits (see :mod:`astrolearn.photoz.storage`), and
         with ``coverage=True`` ``coverage_score`` and ``outside_coverage``.
 
@@ -462,9 +463,10 @@ class PhotoZ(RegressorMixin, BaseEstimator):
 
         pdfs = self.predict_pdf(X, file=file)
         quantiles = pdfs_.pdf_quantiles(pdfs, self.zgrid_, [0.025, 0.16, 0.5, 0.84, 0.975])
+        z_best, z_risk = pdfs_.pdf_best(pdfs, self.zgrid_)
         out = pd.DataFrame({
             "z_median": quantiles[:, 2], "z_mode": pdfs_.pdf_mode(pdfs, self.zgrid_),
-            "z_mean": pdfs_.pdf_mean(pdfs, self.zgrid_),
+            "z_mean": pdfs_.pdf_mean(pdfs, self.zgrid_), "z_best": z_best, "z_risk": z_risk,
             "z_lo68": quantiles[:, 1], "z_hi68": quantiles[:, 3],
             "z_lo95": quantiles[:, 0], "z_hi95": quantiles[:, 4],
             "z_err68": (quantiles[:, 3] - quantiles[:, 1]) / 2}).astype(np.float32)

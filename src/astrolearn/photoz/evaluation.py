@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from astrolearn.photoz import metrics, plots
-from astrolearn.photoz.pdf import count_modes, pdf_median, pdf_mode, pit_values
+from astrolearn.photoz.pdf import POINT_ESTIMATES, count_modes, pit_values
+from astrolearn.photoz.pdf import point_estimate as pdf_point_estimate
 from astrolearn.report import Report, format_table
 
 __all__ = ["PhotoZEvaluation", "evaluate_photoz"]
@@ -41,6 +42,7 @@ class PhotoZEvaluation:
         One row of headline metrics per class.
     pit_histogram, nz : DataFrame
     point_estimate : str
+        A key of :data:`~astrolearn.photoz.pdf.POINT_ESTIMATES`.
     """
 
     summary: dict[str, float]
@@ -84,7 +86,7 @@ class PhotoZEvaluation:
     def add_to(self, report: Report, title: str = "Photometric redshifts") -> Report:
         """Add a section with the tables and standard figures to ``report``."""
         data = self.figures_data
-        report.section(title, f"Point estimate: the PDF {self.point_estimate}. "
+        report.section(title, f"Point estimate: {POINT_ESTIMATES[self.point_estimate]}. "
                        "dz = (z_phot - z_spec) / (1 + z_spec); outliers |dz| > 0.15 "
                        "(outlier_frac) and |dz| > max(0.06, 3 sigma_IQR) (outlier_frac_rail, "
                        "the LSST Science Book definition used by RAIL).")
@@ -144,7 +146,7 @@ def evaluate_photoz(
     zgrid: np.ndarray,
     *,
     z_point: np.ndarray | None = None,
-    point_estimate: str = "median",
+    point_estimate: str = "best",
     magnitude: np.ndarray | None = None,
     magnitude_name: str | None = None,
     magnitude_bins: Sequence[float] | int = 8,
@@ -160,7 +162,8 @@ def evaluate_photoz(
     pdfs : ndarray, shape (n, n_grid)
     zgrid : ndarray
     z_point : array-like, optional
-        Point estimates (default: the PDF median, or mode with ``point_estimate="mode"``).
+        Point estimates (default: the PDF's ``point_estimate``, see
+        :func:`~astrolearn.photoz.pdf.point_estimate`).
     magnitude : array-like, optional
         A magnitude per object for binned metrics (NaN rows skipped).
     magnitude_bins, redshift_bins : int or sequence of float
@@ -181,7 +184,7 @@ def evaluate_photoz(
     z_true = np.asarray(z_true, dtype=np.float64)
     pdfs = np.asarray(pdfs, dtype=np.float64)
     if z_point is None:
-        z_point = (pdf_mode if point_estimate == "mode" else pdf_median)(pdfs, zgrid)
+        z_point = pdf_point_estimate(pdfs, zgrid, point_estimate)
     z_point = np.asarray(z_point, dtype=np.float64)
     n_modes = count_modes(pdfs, zgrid)
     summary = _headline(z_true, pdfs, zgrid, z_point, n_modes)
