@@ -367,7 +367,8 @@ def demo_glitches(folder: Path, report: Report, n: int | None, seed: int,
         f"{len(views):,} simulated glitches ({per_class} of each of 11 classes: Blip, Koi_Fish, "
         "Whistle, Scattered_Light, Fast_Scattering, Tomte, Power_Line, Low_Frequency_Burst, "
         "Chirp, Violin_Mode and No_Glitch; seed "
-        f"{seed + 7}) injected at optimal SNR 8-40 into Gaussian noise coloured by the "
+        f"{seed + 7}) injected at SNR 8-40 (the SNR of the loudest Q-transform tile, as Omicron "
+        "reports it for Gravity Spy) into Gaussian noise coloured by the "
         "Advanced-LIGO design sensitivity, whitened and turned into the four Gravity Spy "
         f"Q-transform views (0.5, 1, 2, 4 s; {size} x {size} pixels here) train the multi-view "
         "CNN of Bahaadini et al. (2018); an independent draw of "
@@ -391,7 +392,7 @@ def demo_glitches(folder: Path, report: Report, n: int | None, seed: int,
     correct = np.asarray(classes)[proba.argmax(1)] == labels
     report.figure(plot_accuracy_vs_snr(test_truth["snr"].to_numpy()[glitch], correct[glitch],
                                        bins=[8, 12, 20, 40]),
-                  caption="Accuracy of the glitch classes against their optimal SNR "
+                  caption="Accuracy of the glitch classes against their (loudest-tile) SNR "
                   "(No_Glitch, SNR 0, left out); Wilson 68% intervals")
     for label in ("Koi_Fish", "Scattered_Light", "Chirp"):
         row = int(np.flatnonzero(labels == label)[0])
