@@ -16,6 +16,7 @@ from pathlib import Path
 from astrolearn import __version__
 from astrolearn.catalogs.commands import PHOTOZ_MODELS, SOURCE_MODELS
 from astrolearn.errors import AstrolearnInputError, AstrolearnRunError
+from astrolearn.photoz.pdf import POINT_ESTIMATES
 from astrolearn.transits.classifier import MODELS as TRANSIT_MODELS
 
 TASKS = ("sources", "photoz", "transients", "transits", "glitches", "images")
@@ -128,7 +129,7 @@ def _build_parser() -> argparse.ArgumentParser:
     photoz.add_argument("--n-grid", type=int, help="points of the redshift grid (301)")
     photoz.add_argument("--recalibrate", action=argparse.BooleanOptionalAction, default=None,
                         help="PIT recalibration on held-out rows (default: on for ensemble)")
-    photoz.add_argument("--point-estimate", choices=["median", "mode", "mean", "best"],
+    photoz.add_argument("--point-estimate", choices=list(POINT_ESTIMATES),
                         help="point redshift reported by predict (default: best, the redshift of "
                         "least expected outlier loss, HSC's z_best)")
     transients = fit.add_argument_group("transients")

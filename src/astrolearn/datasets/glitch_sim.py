@@ -53,10 +53,12 @@ narrow-band ones, whose energy is spread over many tiles. Median tile/optimal ra
 draws per class (12-s segments, seed 0): Tomte 0.96, Blip 0.88, Low_Frequency_Burst 0.84,
 Koi_Fish 0.65, Chirp 0.60, Whistle 0.54, Scattered_Light 0.48, Fast_Scattering 0.39,
 Power_Line 0.25, Violin_Mode 0.17. A violin mode of optimal SNR 12 has a loudest tile at
-SNR ~2: no Omicron trigger, and nothing a Q-transform image shows. The truth table keeps both (``optimal_snr``, ``tile_snr``).
-Per-example SNRs are drawn log-uniformly in ``snr_range`` (glitch SNRs follow a
-steep power law, Zevin et al. 2017), except ``Koi_Fish``, drawn in the upper half of the range
-in log (Koi fish are "louder blips", Zevin et al. 2017).
+SNR ~2: no Omicron trigger, and nothing a Q-transform image shows. The truth table keeps
+both (``optimal_snr``, ``tile_snr``).
+
+Per-example SNRs are drawn log-uniformly in ``snr_range`` (glitch SNRs follow a steep power
+law, Zevin et al. 2017), except ``Koi_Fish``, drawn in the upper half of the range in log
+(Koi fish are "louder blips", Zevin et al. 2017).
 
 Classes and their shapes
 ------------------------

@@ -23,6 +23,7 @@ import numpy as np
 from astrolearn.errors import AstrolearnInputError
 
 __all__ = [
+    "POINT_ESTIMATES",
     "count_modes",
     "gaussian_mixture_on_grid",
     "make_grid",
@@ -192,10 +193,10 @@ def pdf_best(pdfs: np.ndarray, zgrid: np.ndarray, *, gamma: float = 0.15,
     ``dz = (zp - z) / (1 + z)`` and ``gamma = 0.15``, the outlier threshold; ``z_best``
     minimises the expected loss ``R(zp) = integral of P(z) L(zp, z) dz`` and ``z_risk =
     R(z_best)`` (0 for a sharp PDF, close to 1 for one spread over many outlier widths)
-    flags unreliable estimates. For a narrow PDF ``z_best`` is its median and mode; for a
-    bimodal one it picks the mode with more probability within about ``gamma (1 + z)``,
-    where the median can fall between the peaks. HSC recommends ``z_best`` as the point
-    estimate of its releases.
+    flags unreliable estimates. For a narrow PDF ``z_best`` is close to its median and mode
+    (a little lower, as ``dz`` is divided by ``1 + z``); for a bimodal one it picks the peak
+    with more probability within about ``gamma (1 + z)``, where the median can fall between
+    the peaks. HSC recommends ``z_best`` as the point estimate of its releases.
 
     Parameters
     ----------
