@@ -22,7 +22,7 @@ from _common import data_path, hardware, markdown
 from astrolearn.photoz import PhotoZ
 from astrolearn.photoz.evaluation import evaluate_photoz
 from astrolearn.photoz.metrics import point_metrics
-from astrolearn.photoz.pdf import POINT_ESTIMATES, pdf_best, point_estimate
+from astrolearn.photoz.pdf import POINT_ESTIMATES, point_estimate
 from astrolearn.validation import SkyGroupKFold
 
 COLUMNS = ("n", "sigma_nmad", "outlier_frac", "outlier_frac_rail", "bias_median", "crps",
@@ -79,16 +79,8 @@ def main() -> None:
         print(markdown(pd.DataFrame([{"point estimate": kind, **point_metrics(
             point_estimate(pdfs, zgrid, kind), z)} for kind in POINT_ESTIMATES]).drop(
                 columns=["outlier_threshold_rail"]), float_format="{:.4f}"))
-        z_best, z_risk = pdf_best(pdfs, zgrid)
-        kept = []
-        for fraction in (0.5, 0.8, 0.9, 0.95, 1.0):
-            keep = z_risk <= np.quantile(z_risk, fraction)
-            kept.append({"kept (lowest z_risk)": fraction, "z_risk cut": z_risk[keep].max(),
-                         **point_metrics(z_best[keep], z[keep])})
         print(f"\n{name}: z_best of the objects with the lowest z_risk")
-        print(markdown(pd.DataFrame(kept)[["kept (lowest z_risk)", "z_risk cut", "sigma_nmad",
-                                           "outlier_frac", "outlier_frac_rail"]],
-                       float_format="{:.4f}"))
+        print(markdown(evaluation.by_risk, float_format="{:.4f}"))
     print(f"\ndata: {data} ({len(frame):,} rows)")
     print(f"split: {args.folds}-fold sky-grouped CV (HEALPix nside 16), seed {args.seed}")
     print(f"model: photo-z {args.model}, ugriz + {args.colours} colours"

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from astrolearn.photoz import metrics, plots
-from astrolearn.photoz.pdf import POINT_ESTIMATES, count_modes, pit_values
+from astrolearn.photoz.pdf import POINT_ESTIMATES, count_modes, pdf_best, pit_values
 from astrolearn.photoz.pdf import point_estimate as pdf_point_estimate
 from astrolearn.report import Report, format_table
 
-__all__ = ["PhotoZEvaluation", "evaluate_photoz"]
+__all__ = ["PhotoZEvaluation", "evaluate_photoz", "risk_table"]
 
 #: Headline metrics, in the order they are printed.
 HEADLINE = ("n", "sigma_nmad", "outlier_frac", "outlier_frac_rail", "bias_median", "bias_mean",
@@ -43,6 +43,10 @@ class PhotoZEvaluation:
     pit_histogram, nz : DataFrame
     point_estimate : str
         A key of :data:`~astrolearn.photoz.pdf.POINT_ESTIMATES`.
+    by_risk : DataFrame or None
+        Point metrics of ``z_best`` for the objects with the lowest ``z_risk`` (the
+        expected loss of :func:`~astrolearn.photoz.pdf.pdf_best`): how many outliers a cut
+        on ``z_risk`` removes, and how many objects it costs (see :func:`risk_table`).
     """
 
     summary: dict[str, float]
@@ -53,6 +57,7 @@ class PhotoZEvaluation:
     nz: pd.DataFrame
     point_estimate: str
     magnitude: str | None = None
+    by_risk: pd.DataFrame | None = None
     figures_data: dict = field(default_factory=dict, repr=False)
 
     def text(self) -> str:
@@ -66,6 +71,9 @@ class PhotoZEvaluation:
                       format_table(self._short(self.by_magnitude), float_format="{:.4f}")]
         lines += ["", "in true-redshift bins",
                   format_table(self._short(self.by_redshift), float_format="{:.4f}")]
+        if self.by_risk is not None:
+            lines += ["", "z_best of the objects with the lowest z_risk",
+                      format_table(self.by_risk, float_format="{:.4f}")]
         return "\n".join(lines)
 
     @staticmethod
@@ -109,12 +117,43 @@ class PhotoZEvaluation:
                       caption="Metrics as a function of true redshift")
         report.table(self._short(self.by_redshift), caption="In true-redshift bins",
                      float_format="{:.4f}")
+        if self.by_risk is not None:
+            report.table(self.by_risk, float_format="{:.4f}", caption=(
+                "z_best of the objects with the lowest z_risk (the expected outlier loss of "
+                "each PDF): a cut on z_risk trades objects for fewer outliers"))
         examples = data.get("examples")
         if examples is not None and len(examples["rows"]):
             report.figure(plots.plot_example_pdfs(data["zgrid"], examples["pdfs"],
                                                   examples["z_true"], examples["labels"]),
                           caption=examples["caption"])
         return report
+
+
+def risk_table(z_true, pdfs: np.ndarray, zgrid: np.ndarray,
+               fractions: Sequence[float] = (0.5, 0.8, 0.9, 0.95, 1.0)) -> pd.DataFrame:
+    """Point metrics of ``z_best`` for the fraction of objects with the lowest ``z_risk``.
+
+    Examples
+    --------
+    >>> from astrolearn.photoz.pdf import gaussian_mixture_on_grid, make_grid
+    >>> grid = make_grid(0, 2, 201)
+    >>> z = np.full(4, 0.5)  # two sharp right PDFs, two broad ones far off
+    >>> p = gaussian_mixture_on_grid(grid, [[0.5], [0.5], [1.2], [1.3]],
+    ...                              [[0.01], [0.01], [0.3], [0.3]], np.ones((4, 1)))
+    >>> table = risk_table(z, p, grid, fractions=(0.5, 1.0))
+    >>> table["outlier_frac"].tolist()
+    [0.0, 0.5]
+    """
+    z_true = np.asarray(z_true, dtype=np.float64)
+    z_best, z_risk = pdf_best(pdfs, zgrid)
+    rows = []
+    for fraction in fractions:
+        keep = z_risk <= np.quantile(z_risk, fraction)
+        point = metrics.point_metrics(z_best[keep], z_true[keep])
+        rows.append({"kept": float(fraction), "z_risk_cut": float(z_risk[keep].max()),
+                     **{k: point[k] for k in ("n", "sigma_nmad", "outlier_frac",
+                                              "outlier_frac_rail", "bias_median")}})
+    return pd.DataFrame(rows)
 
 
 def _headline(z_true, pdfs, zgrid, z_point, n_modes) -> dict[str, float]:
@@ -212,6 +251,7 @@ def evaluate_photoz(
     return PhotoZEvaluation(
         summary=summary, by_magnitude=by_magnitude, by_redshift=by_redshift,
         by_class=by_class, pit_histogram=pit, nz=nz, point_estimate=point_estimate,
+        by_risk=risk_table(z_true, pdfs, zgrid),
         magnitude=magnitude_name,
         figures_data={"z_true": z_true, "z_point": z_point, "zgrid": np.asarray(zgrid),
                       "examples": _examples(z_true, pdfs, zgrid, labels, n_modes)})
