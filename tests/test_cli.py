@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -152,6 +153,7 @@ def test_simulate_glitches_then_views_fit_predict(tmp_path, capsys):
     strain = tmp_path / "sim" / "H-H1_SIM-1000000000-396.hdf5"
     triggers = pd.read_csv(tmp_path / "sim" / "triggers.csv")
     assert len(triggers) == 33 and triggers["label"].nunique() == 11
+    np.testing.assert_allclose(triggers["snr"], triggers["tile_snr"])
     assert main(["glitches", "views", str(strain), "--times", str(tmp_path / "sim" /
                  "triggers.csv"), "--out", str(tmp_path / "views.npz"), "--size", "16",
                  "--jobs", "2", "--quiet"]) == 0
@@ -162,6 +164,15 @@ def test_simulate_glitches_then_views_fit_predict(tmp_path, capsys):
                  str(tmp_path / "sim" / "triggers.csv"), "--out",
                  str(tmp_path / "pred.parquet"), "--jobs", "2", "--quiet"]) == 0
     assert len(pd.read_parquet(tmp_path / "pred.parquet")) == 33
+
+
+def test_simulate_glitches_at_optimal_snr(tmp_path):
+    assert main(["simulate", "glitches", "--n", "1", "--snr-kind", "optimal", "--out",
+                 str(tmp_path), "--quiet"]) == 0
+    triggers = pd.read_csv(tmp_path / "triggers.csv")
+    np.testing.assert_allclose(triggers["snr"], triggers["optimal_snr"])
+    line = triggers.set_index("label").loc["Violin_Mode"]
+    assert line["tile_snr"] < 0.5 * line["optimal_snr"]
 
 
 def test_simulate_glitches_refuses_a_huge_file(tmp_path, capsys):

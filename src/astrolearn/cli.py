@@ -260,6 +260,9 @@ def _build_parser() -> argparse.ArgumentParser:
                           "objects")
     simulate.add_argument("--anomaly-fraction", type=float, default=0.01,
                           help="images: fraction of rare objects (0.01)")
+    simulate.add_argument("--snr-kind", choices=("tile", "optimal"), default="tile",
+                          help="glitches: the SNR of the loudest Q tile, as Omicron reports "
+                          "it (default), or the optimal SNR of the whole glitch")
     simulate.add_argument("--quiet", action="store_true")
     return parser
 
@@ -522,7 +525,8 @@ def _cmd_simulate(args) -> int:
             raise AstrolearnInputError(
                 f"--n {args.n} glitches per class would be {args.n * 11 * 12:,} s of strain "
                 "in one file", fix="use --n 1000 or less, and several seeds for more")
-        strain, truth = simulate_glitches(args.n, duration=12.0, seed=args.seed)
+        strain, truth = simulate_glitches(args.n, duration=12.0, seed=args.seed,
+                                          snr_kind=args.snr_kind)
         t0 = 1_000_000_000.0
         args.out.mkdir(parents=True, exist_ok=True)
         seconds = 12 * len(truth)
@@ -531,8 +535,8 @@ def _cmd_simulate(args) -> int:
         del strain
         triggers = truth.assign(time=t0 + 12.0 * np.arange(len(truth)) + truth["peak_time"],
                                 id=[f"sim{i:05d}" for i in range(len(truth))])
-        write_table(triggers[["id", "time", "label", "snr", "optimal_snr", "peak_frequency",
-                              "duration_s"]],
+        write_table(triggers[["id", "time", "label", "snr", "optimal_snr", "tile_snr",
+                              "peak_frequency", "duration_s"]],
                     args.out / "triggers.csv")
         _say(args)(f"wrote {len(truth):,} simulated glitches ({args.n:,} per class) in "
                    f"{seconds:,} s of strain to {path} and their times to "
