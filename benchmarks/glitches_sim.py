@@ -36,6 +36,7 @@ from sklearn.model_selection import train_test_split
 
 from astrolearn import metrics
 from astrolearn.datasets import simulate_glitch_views
+from astrolearn.datasets.glitch_sim import SNR_KINDS
 from astrolearn.glitches.classifier import GlitchClassifier
 from astrolearn.glitches.plots import accuracy_by_snr, plot_accuracy_vs_snr, plot_glitch_views
 from astrolearn.glitches.qtransform import GRAVITY_SPY_WINDOWS
@@ -74,7 +75,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--snr-kind", choices=("tile", "optimal"), default="tile",
+    parser.add_argument("--snr-kind", choices=SNR_KINDS, default=SNR_KINDS[0],
                         help="what the SNR of a glitch means (see simulate_glitches)")
     parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--width", type=int, default=8)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from astrolearn import __version__
 from astrolearn.catalogs.commands import PHOTOZ_MODELS, SOURCE_MODELS
+from astrolearn.datasets.glitch_sim import SNR_KINDS
 from astrolearn.errors import AstrolearnInputError, AstrolearnRunError
 from astrolearn.photoz.pdf import POINT_ESTIMATES
 from astrolearn.transits.classifier import MODELS as TRANSIT_MODELS
@@ -260,7 +261,7 @@ def _build_parser() -> argparse.ArgumentParser:
                           "objects")
     simulate.add_argument("--anomaly-fraction", type=float, default=0.01,
                           help="images: fraction of rare objects (0.01)")
-    simulate.add_argument("--snr-kind", choices=("tile", "optimal"), default="tile",
+    simulate.add_argument("--snr-kind", choices=SNR_KINDS, default=SNR_KINDS[0],
                           help="glitches: the SNR of the loudest Q tile, as Omicron reports "
                           "it (default), or the optimal SNR of the whole glitch")
     simulate.add_argument("--quiet", action="store_true")

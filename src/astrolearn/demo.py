@@ -148,7 +148,7 @@ def demo_photoz(folder: Path, report: Report, n: int | None, seed: int,
         pdfs = model.predict_pdf(part_test)
         magnitudes = model.features_.magnitudes(part_test)[:, 2]
         evaluation = evaluate_photoz(part_test["redshift"], pdfs, model.zgrid_,
-                                     z_point=model.point_estimates(pdfs), magnitude=magnitudes,
+                                     point_estimate=model.point_estimate, magnitude=magnitudes,
                                      magnitude_name="r")
         slug = name.lower()
         model.save(folder / f"model_{slug}", metrics={"held_out_sky_region":

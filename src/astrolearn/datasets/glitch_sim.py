@@ -117,8 +117,10 @@ digits are far below the noise): 20 examples x 11 classes x 8 s x 4096 Hz is 29 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -309,8 +311,6 @@ def peak_tile_snr(waveform: np.ndarray, sample_rate: float = 4096, *,
     >>> bool(peak_tile_snr(x) < 6)
     True
     """
-    from gwpy.signal.qtransform import QTiling
-
     fs = _check_rate(sample_rate)
     h = _as_1d(waveform, "waveform")
     psd = aligo_psd if psd is None else psd
@@ -321,16 +321,10 @@ def peak_tile_snr(waveform: np.ndarray, sample_rate: float = 4096, *,
     f = np.fft.rfftfreq(n, 1.0 / fs)
     spectrum = np.fft.rfft(x) / np.sqrt(psd(f) * fs / 2.0)  # whitened: noise -> unit white
     spectrum[f < F_LOW] = 0.0
-    power = np.abs(spectrum) ** 2
-    cumulative = np.concatenate([[0.0], np.cumsum(power)])
-    duration = n / fs
-    tiles = [tile for plane in QTiling(duration, fs, qrange=qrange, frange=frange,
-                                       mismatch=mismatch) for tile in plane]
-    bounds = []
-    for tile in tiles:  # sum |W|^2 / n over the row's band bounds its Z (Cauchy-Schwarz)
-        idx = tile.get_data_indices()
-        lo, hi = max(int(idx[0]), 0), min(int(idx[-1]) + 1, power.size)
-        bounds.append((cumulative[hi] - cumulative[lo]) / n if hi > lo else 0.0)
+    cumulative = np.concatenate([[0.0], np.cumsum(np.abs(spectrum) ** 2)])
+    tiles, lo, hi = _tiling(n, fs, tuple(qrange), tuple(frange), float(mismatch))
+    # sum |W|^2 / n over a row's band bounds its Z (Cauchy-Schwarz)
+    bounds = np.where(hi > lo, (cumulative[hi] - cumulative[lo]) / n, 0.0)
     best = 0.0
     for k in np.argsort(bounds)[::-1]:
         if bounds[k] <= best:
@@ -344,6 +338,23 @@ def peak_tile_snr(waveform: np.ndarray, sample_rate: float = 4096, *,
         noise_energy = n * np.sum(window ** 2) / series.size ** 2
         best = max(best, float(np.max(np.abs(series) ** 2)) / noise_energy)
     return math.sqrt(2.0 * best)
+
+
+@functools.lru_cache(maxsize=32)
+def _tiling(n: int, fs: float, qrange: tuple[float, float], frange: tuple[float, float],
+            mismatch: float) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    """gwpy's tiles of ``n`` samples, and the rfft bins each row spans (``lo:hi``).
+
+    Glitch segments are whole seconds long, so a simulation reuses a few tilings.
+    """
+    from gwpy.signal.qtransform import QTiling
+
+    tiles = [tile for plane in QTiling(n / fs, fs, qrange=qrange, frange=frange,
+                                       mismatch=mismatch) for tile in plane]
+    n_bins = n // 2 + 1
+    ends = np.array([(int(t.get_data_indices()[0]), int(t.get_data_indices()[-1]))
+                     for t in tiles])
+    return tiles, np.maximum(ends[:, 0], 0), np.minimum(ends[:, 1] + 1, n_bins)
 
 
 def _band_pulse(n: int, centre: int, fs: float, f1: float, f2: float) -> np.ndarray:

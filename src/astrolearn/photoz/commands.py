@@ -128,9 +128,8 @@ def evaluate_photoz_command(args, say: Callable[[str], None]) -> None:
     classes = None
     if args.label and args.label in frame.columns:
         classes = frame[args.label].astype(str).str.strip().to_numpy()
-    evaluation = evaluate_photoz(z, pdfs, model.zgrid_, z_point=model.point_estimates(pdfs),
-                                 point_estimate=model.point_estimate, magnitude=magnitude,
-                                 magnitude_name=mag_name, classes=classes)
+    evaluation = evaluate_photoz(z, pdfs, model.zgrid_, point_estimate=model.point_estimate,
+                                 magnitude=magnitude, magnitude_name=mag_name, classes=classes)
     finish_evaluation(args, model, frame, evaluation, say,
                       title=f"astrolearn photo-z evaluation of {args.model.name} on "
                       f"{args.data.name}")

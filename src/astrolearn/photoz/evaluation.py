@@ -145,7 +145,11 @@ def risk_table(z_true, pdfs: np.ndarray, zgrid: np.ndarray,
     [0.0, 0.5]
     """
     z_true = np.asarray(z_true, dtype=np.float64)
-    z_best, z_risk = pdf_best(pdfs, zgrid)
+    return _risk_rows(z_true, *pdf_best(pdfs, zgrid), fractions)
+
+
+def _risk_rows(z_true: np.ndarray, z_best: np.ndarray, z_risk: np.ndarray,
+               fractions: Sequence[float] = (0.5, 0.8, 0.9, 0.95, 1.0)) -> pd.DataFrame:
     rows = []
     for fraction in fractions:
         keep = z_risk <= np.quantile(z_risk, fraction)
@@ -222,8 +226,10 @@ def evaluate_photoz(
     """
     z_true = np.asarray(z_true, dtype=np.float64)
     pdfs = np.asarray(pdfs, dtype=np.float64)
+    z_best, z_risk = pdf_best(pdfs, zgrid)  # for the z_risk table, and the default point
     if z_point is None:
-        z_point = pdf_point_estimate(pdfs, zgrid, point_estimate)
+        z_point = z_best if point_estimate == "best" else pdf_point_estimate(
+            pdfs, zgrid, point_estimate)
     z_point = np.asarray(z_point, dtype=np.float64)
     n_modes = count_modes(pdfs, zgrid)
     summary = _headline(z_true, pdfs, zgrid, z_point, n_modes)
@@ -251,7 +257,7 @@ def evaluate_photoz(
     return PhotoZEvaluation(
         summary=summary, by_magnitude=by_magnitude, by_redshift=by_redshift,
         by_class=by_class, pit_histogram=pit, nz=nz, point_estimate=point_estimate,
-        by_risk=risk_table(z_true, pdfs, zgrid),
+        by_risk=_risk_rows(z_true, z_best, z_risk),
         magnitude=magnitude_name,
         figures_data={"z_true": z_true, "z_point": z_point, "zgrid": np.asarray(zgrid),
                       "examples": _examples(z_true, pdfs, zgrid, labels, n_modes)})
