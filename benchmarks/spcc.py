@@ -58,6 +58,8 @@ def main() -> None:
     parser.add_argument("--augment-redshift", default="redshift_spec",
                         help="redshift the copies are moved from: the spectroscopic one of "
                         "the training objects (as Boone 2019), or 'none' for the host photo-z")
+    parser.add_argument("--redshift-bins", type=int, default=0,
+                        help="rates-independent weights in this many redshift bins (0: off)")
     parser.add_argument("--model", default="lightgbm")
     parser.add_argument("--early-copies", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
@@ -79,6 +81,7 @@ def main() -> None:
     def make() -> TransientClassifier:
         return TransientClassifier(survey="des", model=args.model,
                                    early_copies=args.early_copies, random_state=args.seed,
+                                   redshift_bins=args.redshift_bins,
                                    augment_redshift=(None if args.augment_redshift == "none"
                                                      else args.augment_redshift),
                                    augment_wavelength_scale=(

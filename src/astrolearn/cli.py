@@ -150,6 +150,9 @@ def _build_parser() -> argparse.ArgumentParser:
                             help="column of --objects with the redshift each training object "
                             "is moved from by --augment, e.g. its spectroscopic redshift "
                             "(default: the redshift column)")
+    transients.add_argument("--redshift-bins", type=int, default=0, metavar="N",
+                            help="weight every class equally in N redshift bins "
+                            "(avocado's rates-independent classifier; default 0: off)")
     transients.add_argument("--gp-features", action="store_true",
                             help="add Gaussian-process features (slower)")
     transits = fit.add_argument_group("transits (--data: signals with views, e.g. from "

@@ -50,6 +50,16 @@ def test_augment_redshift_column_reaches_the_fit(workspace, capsys):
     assert not (workspace / "aug").exists()
 
 
+def test_redshift_bins_reach_the_fit_and_the_manifest(workspace):
+    out = workspace / "rates_independent"
+    code = main(["fit", "transients", *_io(workspace, "train"), "--label", "target",
+                 "--survey", "des", "--model-param", "n_estimators=5", "--redshift-bins", "4",
+                 "--out", str(out), "--quiet"])
+    assert code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["params"]["redshift_bins"] == 4
+
+
 def test_evaluate_prints_early_metrics_and_writes_report(workspace, capsys):
     report = workspace / "report.html"
     code = main(["evaluate", str(workspace / "model"), *_io(workspace, "test"),

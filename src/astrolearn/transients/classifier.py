@@ -92,6 +92,13 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         photo-z there would misplace the object in distance, time and wavelength, and
         smear the luminosities the copies inherit. Default (and where the column is
         missing or not positive): the ``redshift`` column, which the features always use.
+    redshift_bins : int, default 0
+        With N > 0, weight the training objects so that every class has the same weight
+        in each of N logarithmic redshift bins (avocado's rates-independent weighting,
+        :mod:`astrolearn.transients.weighting`): a spectroscopic training set's class mix
+        changes with redshift, and without it the classifier learns that mix. Redshifts
+        are those of ``augment_redshift`` where given, else ``redshift``; a copy made by
+        the augmentation counts at its new redshift. 0 (default): class weights only.
     model_params : dict, optional
         LightGBM settings overriding the defaults.
     sequence_params : dict, optional
@@ -128,6 +135,7 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         gp_features: bool = False,
         augment_wavelength_scale: float | str = "auto",
         augment_redshift: str | None = None,
+        redshift_bins: int = 0,
         model_params: Mapping[str, Any] | None = None,
         sequence_params: Mapping[str, Any] | None = None,
         min_points: int = 3,
@@ -147,6 +155,7 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         self.gp_features = gp_features
         self.augment_wavelength_scale = augment_wavelength_scale
         self.augment_redshift = augment_redshift
+        self.redshift_bins = redshift_bins
         self.model_params = model_params
         self.sequence_params = sequence_params
         self.min_points = min_points
@@ -315,9 +324,15 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
             clean, train_objects, ids, codes, weights, origin = self._augment(
                 clean, objects, ids, codes, weights, int(augment), cadence_pool, pool_objects,
                 file)
+        if self.redshift_bins:
+            weights = weights * self._redshift_weights(train_objects, ids, codes, file)
         lc, meta, keys, codes, weights, groups = self._with_early_copies(
             clean, train_objects, ids, codes, weights, origin)
-        if self.class_weight == "balanced":
+        if self.class_weight == "balanced" and self.redshift_bins:
+            # equal total weight per class (counts would undo the redshift weights)
+            totals = np.bincount(codes, weights=weights, minlength=len(classes))
+            weights = weights * (weights.sum() / (len(classes) * totals[codes]))
+        elif self.class_weight == "balanced":
             weights = weights * compute_sample_weight("balanced", codes)
         self.classes_ = classes.astype(object)
         self.models_ = {}
@@ -341,6 +356,22 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         self.n_training_objects_ = len(labels)
         self.n_unusable_training_objects_ = int((~quality["usable"]).sum())
         return self
+
+    def _redshift_weights(self, objects, ids, codes, file) -> np.ndarray:
+        """Rates-independent weights (``redshift_bins``) of the training objects."""
+        from astrolearn.transients.weighting import redshift_class_weights
+
+        column = next((c for c in (self.augment_redshift, self.redshift)
+                       if c and objects is not None and c in objects.columns), None)
+        if column is None:
+            raise AstrolearnInputError(
+                "redshift_bins needs a redshift per training object", file=file,
+                column=self.redshift, fix="pass objects= with redshifts, or redshift_bins=0")
+        table = objects.set_index("object_id").reindex(ids)
+        z = pd.to_numeric(table[column], errors="coerce")
+        if column != self.redshift and self.redshift in table.columns:
+            z = z.where(z > 0, pd.to_numeric(table[self.redshift], errors="coerce"))
+        return redshift_class_weights(z.to_numpy(float), codes, int(self.redshift_bins))
 
     def _template_redshifts(self, meta: pd.DataFrame, file) -> pd.DataFrame:
         """``meta`` with the redshift each object is moved from (``augment_redshift``)."""

@@ -146,6 +146,7 @@ def _make_model(args, seed: int):
         gp_features=bool(getattr(args, "gp_features", False)),
         augment_wavelength_scale=getattr(args, "augment_wavelength_scale", None) or "auto",
         augment_redshift=getattr(args, "augment_redshift", None),
+        redshift_bins=getattr(args, "redshift_bins", 0) or 0,
         model_params=parse_model_params(args.model_param or [], {}) or None,
         class_weight=None if getattr(args, "class_weight", None) == "none" else "balanced",
         random_state=seed)
