@@ -97,52 +97,43 @@ class TreeKernel:
 
     @classmethod
     def from_booster(cls, booster) -> TreeKernel | None:
-        """Read a ``lightgbm.Booster``; ``None`` if the kernel cannot reproduce it."""
-        model = booster.dump_model()
-        objective = str(model.get("objective", "")).split()
-        if not objective or model.get("average_output"):
+        """Read a ``lightgbm.Booster``; ``None`` if the kernel cannot reproduce it.
+
+        The trees are read from LightGBM's text model (``model_to_string``): per tree,
+        arrays of split features, thresholds, decision types and children (a negative
+        child ``c`` is leaf ``~c``), split ``i`` always created after its parent.
+        """
+        header, *trees = booster.model_to_string().split("\nTree=")
+        head = _key_values(header)
+        objective = head.get("objective", "").split()
+        if not objective or "average_output" in header.split("\n"):
             return None
         options = dict(part.split(":", 1) for part in objective[1:] if ":" in part)
         if objective[0] == "multiclass":
-            link, n_outputs = "softmax", int(model["num_class"])
-        elif objective[0] == "binary" and int(model.get("num_class", 1)) == 1:
+            link, n_outputs = "softmax", int(head["num_tree_per_iteration"])
+        elif objective[0] == "binary" and int(head.get("num_tree_per_iteration", 1)) == 1:
             link, n_outputs = "sigmoid", 1
         else:
             return None
-        nodes: dict[str, list] = {k: [] for k in
-                                  ("feature", "threshold", "nan_right", "child", "value")}
-        roots, depths = [], []
-        for tree in model["tree_info"]:
-            stack, deepest = [], 0
-            roots.append(_new_node(nodes))
-            stack.append((tree["tree_structure"], roots[-1], 0))
-            while stack:
-                spec, k, level = stack.pop()
-                if "split_feature" not in spec:  # a leaf (or a one-leaf tree)
-                    if "leaf_const" in spec:  # a linear tree's leaf: a model, not a value
-                        return None
-                    nodes["value"][k] = float(spec["leaf_value"])
-                    deepest = max(deepest, level)
-                    continue
-                missing = _MISSING.get(spec.get("missing_type"))
-                if spec.get("decision_type") != "<=" or missing is None:
-                    return None
-                threshold = float(spec["threshold"])
-                nodes["feature"][k] = int(spec["split_feature"])
-                nodes["threshold"][k] = threshold
-                # LightGBM: NaN -> the default side when missing_type is NaN, else NaN -> 0
-                nodes["nan_right"][k] = (not spec["default_left"] if missing == 2
-                                         else not 0.0 <= threshold)
-                left, right = _new_node(nodes), _new_node(nodes)
-                nodes["child"][2 * k], nodes["child"][2 * k + 1] = left, right
-                stack.append((spec["left_child"], left, level + 1))
-                stack.append((spec["right_child"], right, level + 1))
-            depths.append(deepest)
-        return cls(np.asarray(nodes["feature"], np.int32),
-                   np.asarray(nodes["threshold"], np.float64),
-                   np.asarray(nodes["nan_right"], np.bool_),
-                   np.asarray(nodes["child"], np.int32),
-                   np.asarray(nodes["value"], np.float64),
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in
+                                              ("feature", "threshold", "nan_right", "child",
+                                               "value")}
+        roots, depths, start = [], [], 0
+        for text in trees:
+            tree = _key_values(text.split("\nend of trees")[0])
+            if "num_leaves" not in tree:
+                continue
+            if int(tree.get("num_cat", 0)) or int(tree.get("is_linear", 0)):
+                return None
+            arrays = _tree_arrays(tree, start)
+            if arrays is None:
+                return None
+            for key, array in zip(parts, arrays[:5], strict=True):
+                parts[key].append(array)
+            roots.append(start)
+            depths.append(arrays[5])
+            start += len(arrays[4])
+        return cls(*(np.concatenate(parts[k]) for k in parts),
                    np.asarray(roots, np.int64), np.asarray(depths, np.int64),
                    n_outputs, link, float(options.get("sigmoid", 1.0)))
 
@@ -171,12 +162,43 @@ class TreeKernel:
         return raw
 
 
-def _new_node(nodes: dict[str, list]) -> int:
-    """Append a node that is a leaf of value 0 until filled in; return its index."""
-    k = len(nodes["value"])
-    nodes["feature"].append(0)
-    nodes["threshold"].append(np.inf)
-    nodes["nan_right"].append(False)
-    nodes["child"].extend([k, k])
-    nodes["value"].append(0.0)
-    return k
+def _key_values(text: str) -> dict[str, str]:
+    """``key=value`` lines of a LightGBM text model section."""
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
+def _numbers(tree: dict[str, str], key: str, dtype) -> np.ndarray:
+    return np.array(tree.get(key, "").split(), dtype=dtype)
+
+
+def _tree_arrays(tree: dict[str, str], start: int):
+    """Node arrays of one tree (splits first, then leaves) and its depth; None if the
+    kernel cannot reproduce its decisions."""
+    leaves = _numbers(tree, "leaf_value", np.float64)
+    n_splits = len(leaves) - 1
+    if n_splits == 0:  # a one-leaf tree
+        return (np.zeros(1, np.int32), np.full(1, np.inf), np.zeros(1, bool),
+                np.array([start, start], np.int32), leaves, 0)
+    threshold = _numbers(tree, "threshold", np.float64)
+    decision = _numbers(tree, "decision_type", np.int64)
+    missing = (decision >> 2) & 3  # 0 none, 1 zero, 2 NaN
+    if (decision & 1).any() or (missing == 1).any():  # categorical, or zero as missing
+        return None
+    default_left = (decision & 2) > 0
+    # LightGBM: NaN -> the default side when missing_type is NaN, else NaN -> 0
+    nan_right = np.where(missing == 2, ~default_left, ~(0.0 <= threshold))
+    links = np.stack([_numbers(tree, "left_child", np.int64),
+                      _numbers(tree, "right_child", np.int64)], axis=1)
+    local = np.where(links >= 0, links, n_splits + ~links)  # leaf j -> node n_splits + j
+    n = n_splits + len(leaves)
+    child = np.repeat(np.arange(n), 2).reshape(n, 2)  # leaves point to themselves
+    child[:n_splits] = local
+    depth = np.zeros(n, np.int64)
+    for i in range(n_splits):  # parents come before their children
+        depth[local[i]] = depth[i] + 1
+    feature = np.zeros(n, np.int32)
+    feature[:n_splits] = _numbers(tree, "split_feature", np.int64)
+    return (feature, np.concatenate([threshold, np.full(len(leaves), np.inf)]),
+            np.concatenate([nan_right, np.zeros(len(leaves), bool)]),
+            (child + start).astype(np.int32).ravel(),
+            np.concatenate([np.zeros(n_splits), leaves]), int(depth.max()))
