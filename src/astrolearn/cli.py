@@ -171,6 +171,9 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_image_options(images)
     images.add_argument("--no-flips", action="store_true", help="no mirror-flip augmentation "
                         "(when classes depend on handedness, e.g. clockwise spirals)")
+    images.add_argument("--mirror-pairs", metavar="A:B[,C:D]",
+                        help="classes a mirror image swaps, e.g. spiral_cw:spiral_acw: "
+                        "mirrored cutouts are learnt with the swapped label")
     fit.add_argument("--quiet", action="store_true")
 
     evaluate = sub.add_parser("evaluate", help="score a model on labelled data")

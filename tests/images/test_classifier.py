@@ -266,3 +266,24 @@ def test_bad_input_raises(fitted, data):
         fitted.predict_proba(np.repeat(x_test, 3, axis=1))
     with pytest.raises(AstrolearnInputError, match="not fitted"):
         ImageClassifier().predict(x_test)
+
+
+def test_mirror_pairs_become_class_codes_and_survive_saving(data, tmp_path):
+    (x, y), (x_test, _) = data
+    labels = np.asarray(y).astype(str)
+    classes = sorted(set(labels))
+    pair = {classes[2]: classes[1]}
+    clf = ImageClassifier(width=4, mirror_pairs=pair,
+                          network_params={**NET, "epochs": 1}).fit(x, labels)
+    assert clf.network_.mirror_classes == [0, 2, 1]
+    clf.save(tmp_path / "m")
+    again = ImageClassifier.load(tmp_path / "m")
+    assert again.network_.mirror_classes == [0, 2, 1] and again.mirror_pairs == pair
+    np.testing.assert_allclose(again.predict_proba(x_test[:5]), clf.predict_proba(x_test[:5]),
+                               atol=1e-6)
+    with pytest.raises(AstrolearnInputError, match="mirror_pairs names class 'spiral'"):
+        ImageClassifier(width=4, mirror_pairs={"spiral": classes[0]},
+                        network_params={**NET, "epochs": 1}).fit(x, labels)
+    with pytest.raises(AstrolearnInputError, match="distinct classes"):
+        ImageClassifier(width=4, mirror_pairs={classes[0]: classes[0]},
+                        network_params={**NET, "epochs": 1}).fit(x, labels)

@@ -59,3 +59,13 @@ def test_errors_are_one_line(morphology, tmp_path, capsys):
     assert main(["fit", "images", "--images", str(morphology / "cutouts.npz"), "--group", "x",
                  "--out", str(tmp_path / "m")]) == 2
     assert "--group needs --labels" in capsys.readouterr().err
+    assert main(["fit", "images", "--images", str(morphology / "cutouts.npz"),
+                 "--mirror-pairs", "spiral_cw", "--out", str(tmp_path / "m")]) == 2
+    assert "--mirror-pairs 'spiral_cw' is not a list of A:B pairs" in capsys.readouterr().err
+
+
+def test_mirror_pairs_are_read_as_a_dict():
+    from astrolearn.images.commands import _mirror_pairs
+
+    assert _mirror_pairs("spiral_cw:spiral_acw, a:b") == {"spiral_cw": "spiral_acw", "a": "b"}
+    assert _mirror_pairs(None) is None

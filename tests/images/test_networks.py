@@ -397,3 +397,64 @@ def test_bad_settings_and_inputs_raise(fitted, data):
         fitted.predict_proba(np.repeat(x_test, 2, axis=1))
     with pytest.raises(AstrolearnInputError, match="not fitted"):
         ImageNetwork().predict_proba(x_test)
+
+
+def chiral_shapes(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Class 0: an "L" (bar plus a foot to one side), class 1: its mirror image, class 2:
+    a plain bar; random quarter turns, so only the handedness separates 0 from 1."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1, 2], n_per_class)
+    images = rng.normal(size=(len(y), 1, SIZE, SIZE)).astype(np.float32) * 0.5
+    for i, label in enumerate(y):
+        img = np.zeros((SIZE, SIZE), np.float32)
+        img[5:19, 10:13] = 5.0                     # the bar
+        if label < 2:
+            img[16:19, 13:19] = 5.0                # the foot, to the right
+        if label == 1:
+            img = img[:, ::-1]                     # the mirror twin
+        images[i, 0] += np.rot90(img, rng.integers(4))
+    return images, y
+
+
+def test_mirror_classes_learn_handedness_and_make_tta_equivariant():
+    x, y = chiral_shapes(40, seed=5)
+    x_test, y_test = chiral_shapes(15, seed=6)
+    net = ImageNetwork("resnet", **{**SMALL, "epochs": 10}, mirror_classes=[1, 0, 2])
+    net.fit(x, y, n_classes=3)
+    proba = net.predict_proba(x_test, tta=True)
+    assert (proba.argmax(1) == y_test).mean() >= 0.9
+    # a mirrored cutout gets the probabilities of the original, twins swapped
+    mirrored = net.predict_proba(np.ascontiguousarray(x_test[..., ::-1]), tta=True)
+    np.testing.assert_allclose(mirrored[:, [1, 0, 2]], proba, atol=1e-5)
+    # embeddings average over rotations only (a mirror changes what they encode)
+    emb = net.embed(x_test[:4], tta=True)
+    by_hand = np.mean([net.embed(np.rot90(x_test[:4], k, axes=(2, 3)).copy())
+                       for k in range(4)], axis=0)
+    np.testing.assert_allclose(emb, by_hand, atol=1e-4)
+    assert net.get_config()["mirror_classes"] == [1, 0, 2]
+
+
+def test_mirrored_training_images_are_scored_against_the_twin_class():
+    from astrolearn.images.networks import _ImageModel
+
+    torch.manual_seed(3)
+    model = _ImageModel(ResidualCNN(1, 3, 4, 0.0), rotations=False, flips=True,
+                        shift_pixels=0, mirror=[1, 0, 2]).train()
+    model.net.eval()  # BatchNorm on fixed statistics: the network is a fixed function
+    x = torch.randn(16, 1, SIZE, SIZE)
+    with torch.no_grad():
+        torch.manual_seed(11)
+        out = model(x)  # training mode: random mirrors, outputs read as the twin class
+        torch.manual_seed(11)
+        flipped = torch.rand(16) < 0.5
+        plain, mirrored = model.net(x), model.net(x.flip(-1))[:, [1, 0, 2]]
+    assert flipped.any() and (~flipped).any()
+    torch.testing.assert_close(out, torch.where(flipped[:, None], mirrored, plain))
+
+
+@pytest.mark.parametrize("mirror", [[0, 1], [1, 2, 0], [0, 0, 2], [1.0, 0.0, 2.0]])
+def test_bad_mirror_classes_are_refused(data, mirror):
+    (x, y), _ = data
+    with pytest.raises(AstrolearnInputError, match="mirror_classes"):
+        ImageNetwork("resnet", **{**SMALL, "epochs": 1}, mirror_classes=mirror).fit(
+            x, y, n_classes=3)

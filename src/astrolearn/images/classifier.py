@@ -21,9 +21,12 @@ cutouts of the same pixel scale (or a ``preprocess`` ``size`` crop) are what it 
 
 Mirror flips: a mirror image turns a clockwise spiral into an anticlockwise one. Keep
 ``flips=True`` (the default: all eight symmetries of the square) when the classes do not
-depend on handedness, and set ``flips=False`` when they do (Galaxy Zoo 1's clockwise and
-anticlockwise spirals): training then only rotates, and test-time averaging only over
-rotations.
+depend on handedness. When they do (Galaxy Zoo 1's clockwise and anticlockwise spirals),
+either name the pairs a mirror swaps, ``mirror_pairs={"spiral_cw": "spiral_acw"}``, so that
+a mirrored clockwise spiral is learnt as an anticlockwise one (twice the spirals of each
+handedness to learn from, and test-time averaging reads the mirrored predictions with the
+pair swapped back), or set ``flips=False``: training then only rotates, and test-time
+averaging only over rotations.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from astrolearn.persist import (
 __all__ = ["ImageClassifier"]
 
 #: Network settings the estimator owns (set through its own parameters).
-_OWN = ("architecture", "width", "flips", "random_state")
+_OWN = ("architecture", "width", "flips", "mirror_classes", "random_state")
 _CHUNK = 512  # images per block in summary hashes
 
 
@@ -119,8 +122,12 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
         architecture, width and bands (transfer learning; the classes and the image size may
         differ).
     flips : bool, default True
-        Mirror flips in augmentation and test-time averaging. Set False when the classes
-        depend on handedness (clockwise / anticlockwise spirals).
+        Mirror flips in augmentation and test-time averaging. When the classes depend on
+        handedness (clockwise / anticlockwise spirals), give ``mirror_pairs`` or set False.
+    mirror_pairs : dict, optional
+        Classes a mirror image swaps, e.g. ``{"spiral_cw": "spiral_acw"}``: mirrored training
+        images are learnt with the swapped label and test-time averaging swaps the pair back
+        (both classes must be among the labels; ignored when ``flips`` is False).
     class_weight : {"balanced", None}, default "balanced"
         Weight classes equally in the loss (morphology sets are very unequal: 70 % of the
         Galaxy Zoo 1 sample is elliptical).
@@ -156,6 +163,7 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, architecture: str = "resnet", width: float | None = None, *,
                  preprocess: Mapping[str, Any] | None = None,
                  network_params: Mapping[str, Any] | None = None, flips: bool = True,
+                 mirror_pairs: Mapping[str, str] | None = None,
                  class_weight: str | None = "balanced", tta: bool = True,
                  random_state: int = 0) -> None:
         self.architecture = architecture
@@ -163,6 +171,7 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
         self.preprocess = preprocess
         self.network_params = network_params
         self.flips = flips
+        self.mirror_pairs = mirror_pairs
         self.class_weight = class_weight
         self.tta = tta
         self.random_state = random_state
@@ -274,6 +283,7 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
         labels = _strings(y, n, "labels", file)
         encoded = encode_labels(labels, groups=groups, class_weight=self.class_weight,
                                 what="images", file=file)
+        net.mirror_classes = self._mirror_classes(encoded.classes, file)
         x = self._prepare(raw, file)
         self.network_ = fit_network(net, x, encoded, progress, file)
         self.classes_ = encoded.classes
@@ -282,6 +292,31 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
         self.fingerprint_ = data_fingerprint(self.summary_hashes(raw), labels)
         self.n_training_images_ = n
         return self
+
+    def _mirror_classes(self, classes: np.ndarray, file) -> list[int] | None:
+        """``mirror_pairs`` as the class code each class becomes in a mirror image."""
+        if not self.mirror_pairs:
+            return None
+        if not isinstance(self.mirror_pairs, Mapping):
+            raise AstrolearnInputError(
+                f"mirror_pairs must map a class to its mirror twin, got {self.mirror_pairs!r}",
+                fix='e.g. {"spiral_cw": "spiral_acw"}')
+        code = {str(c): i for i, c in enumerate(classes)}
+        mirror = list(range(len(classes)))
+        for a, b in self.mirror_pairs.items():
+            for name in (a, b):
+                if str(name) not in code:
+                    raise AstrolearnInputError(
+                        f"mirror_pairs names class {name!r}, which is not among the labels "
+                        f"({', '.join(code)})", file=file, fix="name two classes of the labels")
+            i, j = code[str(a)], code[str(b)]
+            if i == j or mirror[i] != i or mirror[j] != j:
+                raise AstrolearnInputError(
+                    f"mirror_pairs must pair distinct classes, each at most once; got "
+                    f"{dict(self.mirror_pairs)!r}", file=file,
+                    fix='e.g. {"spiral_cw": "spiral_acw"}')
+            mirror[i], mirror[j] = j, i
+        return mirror
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "network_"):

@@ -53,6 +53,17 @@ def labelled_images(args, *, need_labels: bool = True):
     return images, labels, groups
 
 
+def _mirror_pairs(text: str | None) -> dict[str, str] | None:
+    """``--mirror-pairs spiral_cw:spiral_acw[,A:B]`` as a dict."""
+    if not text:
+        return None
+    pairs = [item.split(":") for item in text.split(",") if item.strip()]
+    if any(len(pair) != 2 or not all(p.strip() for p in pair) for pair in pairs):
+        raise AstrolearnInputError(f"--mirror-pairs {text!r} is not a list of A:B pairs",
+                                   fix="e.g. --mirror-pairs spiral_cw:spiral_acw")
+    return {a.strip(): b.strip() for a, b in pairs}
+
+
 def fit_images(args, say: Callable[[str], None]) -> Path:
     """``astrolearn fit images``: train a CNN classifier of cutouts and save a model folder."""
     from astrolearn.catalogs.commands import parse_model_params
@@ -66,6 +77,7 @@ def fit_images(args, say: Callable[[str], None]) -> Path:
         architecture=getattr(args, "model", None) or "resnet", width=params.pop("width", None),
         network_params=params or None,
         flips=not getattr(args, "no_flips", False),
+        mirror_pairs=_mirror_pairs(getattr(args, "mirror_pairs", None)),
         class_weight=None if getattr(args, "class_weight", None) == "none" else "balanced",
         random_state=0 if getattr(args, "seed", None) is None else args.seed)
     start = time.perf_counter()

@@ -77,6 +77,7 @@ on the device :func:`astrolearn.nn.device.choose_device` picks (a GPU when prese
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -455,12 +456,14 @@ class _ImageModel(nn.Module):
     """A network plus the training-time augmentation and the frozen-body switch."""
 
     def __init__(self, net: _Classifier, rotations: bool, flips: bool,
-                 shift_pixels: int) -> None:
+                 shift_pixels: int, mirror: Sequence[int] | None = None) -> None:
         super().__init__()
         self.net = net
         self.rotations = rotations
         self.flips = flips
         self.shift_pixels = shift_pixels
+        # class each class becomes in a mirror image (None: mirrors keep every class)
+        self.mirror = None if mirror is None else torch.as_tensor(list(mirror))
         self.frozen = False
 
     def body(self) -> list[nn.Module]:
@@ -483,10 +486,23 @@ class _ImageModel(nn.Module):
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.training:
-            x = augment_images(x, rotations=self.rotations, flips=self.flips,
-                               shift_pixels=self.shift_pixels)
-        return self.net(x)
+        if not self.training:
+            return self.net(x)
+        swap = self.flips and self.mirror is not None
+        x = augment_images(x, rotations=self.rotations, flips=self.flips and not swap,
+                           shift_pixels=self.shift_pixels)
+        if not swap:
+            return self.net(x)
+        # mirror half the images and read their outputs with the mirrored classes, so
+        # that the loss compares them with the original label (a clockwise spiral, mirrored,
+        # must score as anticlockwise)
+        flipped = (torch.rand(len(x)) < 0.5).to(x.device)
+        out = self.net(torch.where(flipped[:, None, None, None], x.flip(-1), x))
+        return torch.where(flipped[:, None], out[:, self.mirror.to(out.device)], out)
+
+    def mirrored_proba(self, proba: torch.Tensor) -> torch.Tensor:
+        """Probabilities of a mirrored image as those of the original (classes swapped)."""
+        return proba if self.mirror is None else proba[:, self.mirror.to(proba.device)]
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         return self.net.features(x)
@@ -506,8 +522,11 @@ class _Averaged(nn.Module):
         total = None
         for k, flip in self.transforms:
             xt = dihedral(x, k, flip)
-            out = self.model.features(xt) if self.use_features else \
-                torch.softmax(self.model(xt), dim=1)
+            if self.use_features:
+                out = self.model.features(xt)
+            else:
+                out = torch.softmax(self.model(xt), dim=1)
+                out = self.model.mirrored_proba(out) if flip else out
             total = out if total is None else total + out
         return total / len(self.transforms)
 
@@ -590,8 +609,16 @@ class ImageNetwork:
     rotations : bool, default True
         Augment by random quarter turns in training (and average over them with ``tta``).
     flips : bool, default True
-        Augment by random mirror flips too. Set False when labels depend on handedness
-        (clockwise / anticlockwise spirals): a mirror swaps them.
+        Augment by random mirror flips too. When labels depend on handedness (clockwise /
+        anticlockwise spirals) a mirror swaps them: either set False, or give
+        ``mirror_classes``.
+    mirror_classes : sequence of int, optional
+        The class code each class becomes in a mirror image (``mirror_classes[c]``; a
+        permutation that is its own inverse, e.g. ``[0, 2, 1]`` when classes 1 and 2 are
+        clockwise and anticlockwise spirals). With ``flips``, mirrored training images are
+        scored against the mirrored class, and test-time averaging reads each mirrored
+        prediction with the classes swapped back; embeddings are then averaged over the
+        rotations only, since a mirror changes what they encode.
     shift_pixels : int, default 0
         Largest random shift, in whole pixels along each axis, in training; 0 turns it off.
     backbone_weights : str or Path, optional
@@ -635,8 +662,9 @@ class ImageNetwork:
     def __init__(self, architecture: str = "resnet", width: float | None = None, *,
                  dropout: float = 0.25, epochs: int = 30, batch_size: int = 64,
                  learning_rate: float = 1e-3, patience: int = 6, rotations: bool = True,
-                 flips: bool = True, shift_pixels: int = 0,
-                 backbone_weights: str | Path | None = None, freeze_epochs: int = 0,
+                 flips: bool = True, mirror_classes: Sequence[int] | None = None,
+                 shift_pixels: int = 0, backbone_weights: str | Path | None = None,
+                 freeze_epochs: int = 0,
                  random_state: int = 0, device: str = "auto",
                  num_threads: int | None = None) -> None:
         self.architecture = architecture
@@ -648,6 +676,7 @@ class ImageNetwork:
         self.patience = patience
         self.rotations = rotations
         self.flips = flips
+        self.mirror_classes = mirror_classes
         self.shift_pixels = shift_pixels
         self.backbone_weights = backbone_weights
         self.freeze_epochs = freeze_epochs
@@ -656,7 +685,8 @@ class ImageNetwork:
         self.num_threads = num_threads
 
     _CONFIG = ("architecture", "width", "dropout", "epochs", "batch_size", "learning_rate",
-               "patience", "rotations", "flips", "shift_pixels", "backbone_weights",
+               "patience", "rotations", "flips", "mirror_classes", "shift_pixels",
+               "backbone_weights",
                "freeze_epochs", "random_state", "device", "num_threads")
 
     def get_config(self) -> dict[str, Any]:
@@ -667,7 +697,22 @@ class ImageNetwork:
         for key, value in config.items():
             if isinstance(value, np.generic):
                 config[key] = value.item()
+        if config["mirror_classes"] is not None:
+            config["mirror_classes"] = [int(c) for c in config["mirror_classes"]]
         return config
+
+    def _check_mirror(self, n_classes: int) -> None:
+        mirror = self.mirror_classes
+        if mirror is None:
+            return
+        codes = np.asarray(list(mirror))
+        if codes.shape != (n_classes,) or not np.issubdtype(codes.dtype, np.integer) or \
+                sorted(codes.tolist()) != list(range(n_classes)) or \
+                (codes[codes] != np.arange(n_classes)).any():
+            raise AstrolearnInputError(
+                f"mirror_classes must give, for each of the {n_classes} classes, the class "
+                f"its mirror image belongs to (a permutation that swaps pairs); got "
+                f"{list(mirror)!r}", fix="e.g. [0, 2, 1] when classes 1 and 2 are mirror twins")
 
     # ------------------------------------------------------------------ checks
     def _resolved_width(self) -> float | int | None:
@@ -713,6 +758,7 @@ class ImageNetwork:
         self._check_config()
         self.shapes_ = {k: int(v) for k, v in shapes.items()}
         bands, n_classes = self.shapes_["in_channels"], self.shapes_["n_classes"]
+        self._check_mirror(n_classes)
         weights = self.backbone_weights if pretrained else None
         own_file = weights is not None and (
             self.architecture in _DEFAULT_WIDTH or Path(weights).is_dir() or
@@ -729,7 +775,7 @@ class ImageNetwork:
                 net = BackboneNet(self.architecture, bands, n_classes, float(self.dropout),
                                   None if own_file else weights)
             self.net_ = _ImageModel(net, bool(self.rotations), bool(self.flips),
-                                    int(self.shift_pixels))
+                                    int(self.shift_pixels), self.mirror_classes)
         if own_file:
             _load_body(self.net_, weights, self.architecture)
 
@@ -823,8 +869,10 @@ class ImageNetwork:
             raise AstrolearnInputError(
                 f"images have {x.shape[1]} bands but the network was trained on {bands}",
                 fix="give the bands used in training, in the same order")
+        mirror_features = features and self.mirror_classes is not None
         transforms = symmetries(x.shape[2], x.shape[3], rotations=bool(self.rotations),
-                                flips=bool(self.flips)) if tta else [(0, False)]
+                                flips=bool(self.flips) and not mirror_features
+                                ) if tta else [(0, False)]
         wrapper = _Averaged(self.net_, transforms, features).eval()
         try:
             with _thread_limit(self.num_threads):
