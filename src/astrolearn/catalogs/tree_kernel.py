@@ -32,7 +32,6 @@ __all__ = ["TreeKernel"]
 BLOCK_ROWS = 256
 #: LightGBM treats |x| <= this as exactly zero (``kZeroThreshold``).
 _ZERO_THRESHOLD = 1e-35
-_MISSING = {"None": 0, "NaN": 2}
 # numba's default threading layer must not be entered by two threads at once
 _LOCK = threading.Lock()
 
