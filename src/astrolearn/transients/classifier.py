@@ -361,17 +361,24 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
         """Rates-independent weights (``redshift_bins``) of the training objects."""
         from astrolearn.transients.weighting import redshift_class_weights
 
-        column = next((c for c in (self.augment_redshift, self.redshift)
-                       if c and objects is not None and c in objects.columns), None)
-        if column is None:
+        known = {self.redshift, self.augment_redshift} - {None}
+        if objects is None or not known & set(objects.columns):
             raise AstrolearnInputError(
                 "redshift_bins needs a redshift per training object", file=file,
                 column=self.redshift, fix="pass objects= with redshifts, or redshift_bins=0")
         table = objects.set_index("object_id").reindex(ids)
-        z = pd.to_numeric(table[column], errors="coerce")
-        if column != self.redshift and self.redshift in table.columns:
-            z = z.where(z > 0, pd.to_numeric(table[self.redshift], errors="coerce"))
+        photo_z = (pd.to_numeric(table[self.redshift], errors="coerce")
+                   if self.redshift in table.columns else pd.Series(np.nan, table.index))
+        z = self._own_redshift(table, photo_z)
         return redshift_class_weights(z.to_numpy(float), codes, int(self.redshift_bins))
+
+    def _own_redshift(self, table: pd.DataFrame, photo_z: pd.Series) -> pd.Series:
+        """Each object's own redshift: ``augment_redshift`` where positive, else ``photo_z``."""
+        column = self.augment_redshift
+        if not column or column == self.redshift or column not in table.columns:
+            return photo_z
+        own = pd.to_numeric(table[column], errors="coerce")
+        return own.where(own > 0, photo_z)
 
     def _template_redshifts(self, meta: pd.DataFrame, file) -> pd.DataFrame:
         """``meta`` with the redshift each object is moved from (``augment_redshift``)."""
@@ -382,9 +389,8 @@ class TransientClassifier(ClassifierMixin, BaseEstimator):
             raise AstrolearnInputError(
                 f"augment_redshift column {column!r} is not in the objects table", file=file,
                 column=column, fix="name a column of --objects, or leave augment_redshift unset")
-        own = pd.to_numeric(meta[column], errors="coerce")
         source = meta.copy()
-        source["redshift"] = own.where(own > 0, meta["redshift"])
+        source["redshift"] = self._own_redshift(meta, meta["redshift"])
         return source
 
     def _augment(self, clean, objects, ids, codes, weights, n_copies, pool, pool_objects,
