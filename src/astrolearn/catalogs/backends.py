@@ -72,7 +72,8 @@ def _save_lightgbm(model, folder):
 
 #: Rows from which a loaded LightGBM model predicts with the compiled kernel
 #: (:mod:`astrolearn.catalogs.tree_kernel`, same probabilities, about twice as fast); below,
-#: reading the trees into it (a few seconds for the default model) would not pay off.
+#: reading the trees into it and starting numba (about a second for the default model)
+#: would not pay off.
 KERNEL_MIN_ROWS = 50_000
 
 
@@ -85,12 +86,13 @@ class _LightGBMBooster:
         self._kernel = None  # built on the first large batch; False: not reproducible
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        if len(features) >= KERNEL_MIN_ROWS and self._kernel is None:
-            from astrolearn.catalogs.tree_kernel import TreeKernel
+        if len(features) >= KERNEL_MIN_ROWS:
+            if self._kernel is None:
+                from astrolearn.catalogs.tree_kernel import TreeKernel
 
-            self._kernel = TreeKernel.from_booster(self.booster) or False
-        if len(features) >= KERNEL_MIN_ROWS and self._kernel:
-            return self._kernel.predict_proba(features, self.n_jobs)
+                self._kernel = TreeKernel.from_booster(self.booster) or False
+            if self._kernel:
+                return self._kernel.predict_proba(features, self.n_jobs)
         proba = self.booster.predict(features, num_threads=self.n_jobs or 0)
         if proba.ndim == 1:  # binary objective: P(class 1)
             proba = np.column_stack([1.0 - proba, proba])
