@@ -15,7 +15,7 @@ Reported: Ia-vs-rest ROC AUC, the SPCC Ia figure of merit (W = 3, P(Ia) > 0.5), 
 accuracy and macro-F1, wall time.
 
     python benchmarks/spcc.py [--protocols a,b] [--augment 10] [--wavelength-scale auto]
-        [--augment-redshift redshift_spec|none] [--model lightgbm] [--seed 0]
+        [--augment-redshift redshift_spec|none] [--model lightgbm] [--gp-features] [--seed 0]
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ def main() -> None:
                         help="rates-independent weights in this many redshift bins (0: off)")
     parser.add_argument("--model", default="lightgbm")
     parser.add_argument("--early-copies", type=int, default=1)
+    parser.add_argument("--gp-features", action="store_true",
+                        help="add the Gaussian-process features (avocado-like; slower)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
@@ -82,6 +84,7 @@ def main() -> None:
         return TransientClassifier(survey="des", model=args.model,
                                    early_copies=args.early_copies, random_state=args.seed,
                                    redshift_bins=args.redshift_bins,
+                                   gp_features=args.gp_features,
                                    augment_redshift=(None if args.augment_redshift == "none"
                                                      else args.augment_redshift),
                                    augment_wavelength_scale=(
@@ -120,6 +123,7 @@ def main() -> None:
     print(f"\ndata: {lc_path.parent} ({objects.shape[0]:,} objects, {len(lc):,} points)")
     print(f"labels: Ia / II / Ibc; features use host photo-z, MW E(B-V); seed {args.seed}")
     print(f"model: TransientClassifier({args.model}), early copies {args.early_copies}, "
+          f"GP features {'on' if args.gp_features else 'off'}, "
           f"augmentation GP wavelength scale {args.wavelength_scale}, objects moved from "
           f"{args.augment_redshift if args.augment_redshift != 'none' else 'host photo-z'}")
     print(f"hardware: {hardware()}")
