@@ -174,6 +174,9 @@ def _build_parser() -> argparse.ArgumentParser:
     images.add_argument("--mirror-pairs", metavar="A:B[,C:D]",
                         help="classes a mirror image swaps, e.g. spiral_cw:spiral_acw: "
                         "mirrored cutouts are learnt with the swapped label")
+    images.add_argument("--decision-holdout", type=float, metavar="F",
+                        help="hold out this fraction of the groups (--group) to tune one "
+                        "offset per class so that predictions maximise macro-F1 (rare classes)")
     fit.add_argument("--quiet", action="store_true")
 
     evaluate = sub.add_parser("evaluate", help="score a model on labelled data")

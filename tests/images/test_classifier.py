@@ -287,3 +287,53 @@ def test_mirror_pairs_become_class_codes_and_survive_saving(data, tmp_path):
     with pytest.raises(AstrolearnInputError, match="distinct classes"):
         ImageClassifier(width=4, mirror_pairs={classes[0]: classes[0]},
                         network_params={**NET, "epochs": 1}).fit(x, labels)
+
+
+def test_decision_holdout_tunes_offsets_on_held_out_groups(data, tmp_path, monkeypatch):
+    import astrolearn.nn.labels as labels_module
+
+    (x, y), (x_test, _) = data
+    groups = np.arange(len(y)) % 9
+    seen = {}
+    real_fit = labels_module.fit_network
+
+    def spy(net, inputs, encoded, *args):
+        seen["n"], seen["groups"] = len(inputs), set(encoded.groups.tolist())
+        return real_fit(net, inputs, encoded, *args)
+
+    monkeypatch.setattr(labels_module, "fit_network", spy)
+    clf = ImageClassifier(width=4, decision_holdout=0.34,
+                          network_params={**NET, "epochs": 2}).fit(x, y, groups=groups)
+    held = clf.decision_scores_["n_images"]
+    assert held == 30 and seen["n"] == len(y) - held and len(seen["groups"]) == 6
+    assert clf.decision_offsets_.shape == (3,)
+    assert clf.decision_scores_["macro_f1_offsets"] >= clf.decision_scores_[
+        "macro_f1_most_probable"]
+    # predictions follow the offsets, not the most probable class
+    clf.decision_offsets_ = np.array([0.0, 50.0, 0.0])
+    assert set(clf.predict(x_test)) == {clf.classes_[1]}
+    frame = clf.predict_frame(x_test)
+    assert set(frame["predicted_class"]) == {clf.classes_[1]}
+    np.testing.assert_allclose(frame["max_probability"],
+                               clf.predict_proba(x_test)[:, 1], atol=1e-6)
+    again = ImageClassifier.load(clf.save(tmp_path / "m"))
+    np.testing.assert_allclose(again.decision_offsets_, [0.0, 50.0, 0.0])
+    assert again.decision_scores_ == clf.decision_scores_
+    assert again.predict(x_test).tolist() == clf.predict(x_test).tolist()
+
+
+def test_decision_holdout_without_groups_is_stratified_and_checked(data):
+    (x, y), _ = data
+    clf = ImageClassifier(width=4, decision_holdout=0.2,
+                          network_params={**NET, "epochs": 1}).fit(x, y)
+    assert clf.decision_scores_["n_images"] == 18  # 6 of each class
+    assert ImageClassifier(width=4, network_params={**NET, "epochs": 1}).fit(
+        x, y).decision_offsets_ is None
+    with pytest.raises(AstrolearnInputError, match="decision_holdout must be a fraction"):
+        ImageClassifier(decision_holdout=1.5).fit(x, y)
+    with pytest.raises(AstrolearnInputError, match="leaves 0 of 90 images"):
+        ImageClassifier(decision_holdout=0.9).fit(x, y, groups=np.zeros(len(y)))
+    with pytest.warns(UserWarning, match="no held-out image of class"):
+        only_two = np.where(np.asarray(y) == "bar", 1, np.arange(len(y)) % 8 + 2)
+        ImageClassifier(width=4, decision_holdout=0.12,
+                        network_params={**NET, "epochs": 1}).fit(x, y, groups=only_two)

@@ -34,12 +34,13 @@ def test_fit_evaluate_predict(morphology, tmp_path, capsys):
     assert main(["fit", "images", "--images", str(morphology / "cutouts.npz"),
                  "--labels", str(tmp_path / "labels.csv"), "--group", "field",
                  "--model-param", "epochs=2", "--model-param", "width=4",
-                 "--model-param", "num_threads=1", "--no-flips", "--out", str(model),
-                 "--quiet"]) == 0
+                 "--model-param", "num_threads=1", "--no-flips", "--decision-holdout",
+                 "0.25", "--out", str(model), "--quiet"]) == 0
     from astrolearn.images.classifier import ImageClassifier
 
     clf = ImageClassifier.load(model)
     assert clf.width == 4 and clf.flips is False and len(clf.classes_) == 6
+    assert clf.decision_holdout == 0.25 and clf.decision_scores_["n_images"] == 12
     report = tmp_path / "report.html"
     assert main(["evaluate", str(model), "--images", str(morphology / "cutouts.npz"),
                  "--report", str(report), "--quiet"]) == 0

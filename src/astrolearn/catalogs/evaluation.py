@@ -128,6 +128,7 @@ def evaluate_classification(
     magnitude_name: str | None = None,
     bins: Sequence[float] = DEFAULT_MAGNITUDE_BINS,
     n_calibration_bins: int = 10,
+    predicted: np.ndarray | None = None,
 ) -> ClassificationEvaluation:
     """Compute every classification metric from true labels and class probabilities.
 
@@ -144,6 +145,9 @@ def evaluate_classification(
         Its name, for tables and figures.
     bins : sequence of float
         Magnitude bin edges.
+    predicted : array-like, optional
+        The model's class for each row when it is not the most probable (e.g. an image
+        model's tuned decision, :mod:`astrolearn.decision`); default the most probable.
 
     Examples
     --------
@@ -155,7 +159,11 @@ def evaluate_classification(
     y_true = np.asarray(y_true).astype(str)
     check_known_classes(y_true, classes)
     proba = np.asarray(proba, dtype=float)
-    y_pred = np.asarray(classes, dtype=object)[np.argmax(proba, axis=1)].astype(str)
+    y_pred = (np.asarray(classes, dtype=object)[np.argmax(proba, axis=1)] if predicted is None
+              else np.asarray(predicted)).astype(str)
+    if y_pred.shape != y_true.shape:
+        raise AstrolearnInputError(f"{y_pred.size} predicted classes for {y_true.size} rows",
+                                   fix="give one predicted class per row")
     summary = {
         "n": len(y_true),
         "accuracy": metrics.accuracy(y_true, y_pred),

@@ -31,6 +31,7 @@ averaging only over rotations.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,12 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
     tta : bool, default True
         Average the probabilities (and embeddings) over the training symmetries at predict
         time; the prediction is then invariant to them.
+    decision_holdout : float, default 0
+        With f > 0, hold out a fraction f of the groups given to :meth:`fit` (of the images,
+        stratified by class, without groups) from training, and tune one offset per class
+        on them so that :meth:`predict` maximises macro-F1 (:mod:`astrolearn.decision`):
+        the fix for rare classes, which the most probable class over- or under-predicts.
+        The probabilities are unchanged. 0: the most probable class.
     random_state : int, default 0
 
     Attributes
@@ -143,6 +150,10 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
     image_shape_ : list of int
         ``[bands, height, width]`` of the training images (before preparation).
     class_counts_ : dict
+    decision_offsets_ : ndarray or None
+        Per-class log-probability offsets of :meth:`predict` (``decision_holdout``).
+    decision_scores_ : dict or None
+        Held-out macro-F1 with and without the offsets, and the number of held-out images.
     fingerprint_ : str
         Training-data fingerprint (:meth:`summary_hashes` and labels).
 
@@ -165,7 +176,7 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
                  network_params: Mapping[str, Any] | None = None, flips: bool = True,
                  mirror_pairs: Mapping[str, str] | None = None,
                  class_weight: str | None = "balanced", tta: bool = True,
-                 random_state: int = 0) -> None:
+                 decision_holdout: float = 0.0, random_state: int = 0) -> None:
         self.architecture = architecture
         self.width = width
         self.preprocess = preprocess
@@ -174,6 +185,7 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
         self.mirror_pairs = mirror_pairs
         self.class_weight = class_weight
         self.tta = tta
+        self.decision_holdout = decision_holdout
         self.random_state = random_state
 
     # ------------------------------------------------------------------ inputs
@@ -285,13 +297,61 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
                                 what="images", file=file)
         net.mirror_classes = self._mirror_classes(encoded.classes, file)
         x = self._prepare(raw, file)
-        self.network_ = fit_network(net, x, encoded, progress, file)
+        held = self._decision_rows(encoded, file)
+        train = encoded if held is None else encoded.subset(~held)
+        self.network_ = fit_network(net, x if held is None else x[~held], train, progress,
+                                    file)
+        self.decision_offsets_, self.decision_scores_ = None, None
+        if held is not None:
+            self._tune_decision(x[held], encoded.codes[held], encoded.classes)
         self.classes_ = encoded.classes
         self.class_counts_ = encoded.counts
         self.image_shape_ = [int(s) for s in raw.shape[1:]]
         self.fingerprint_ = data_fingerprint(self.summary_hashes(raw), labels)
         self.n_training_images_ = n
         return self
+
+    def _decision_rows(self, encoded, file) -> np.ndarray | None:
+        """Mask of the images held out to tune the decision (``decision_holdout``)."""
+        from astrolearn.nn.training import _split_indices, group_holdout
+
+        fraction = self.decision_holdout
+        if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+            raise AstrolearnInputError(f"decision_holdout must be a fraction in [0, 1), got "
+                                       f"{fraction!r}", fix="e.g. 0.2, or 0 to switch it off")
+        if not fraction:
+            return None
+        n = len(encoded.codes)
+        if encoded.groups is not None:
+            held = group_holdout(encoded.groups, self.random_state, fraction=fraction)
+        else:
+            held = np.zeros(n, dtype=bool)
+            held[_split_indices(n, fraction, encoded.codes, int(self.random_state))[1]] = True
+        if held.all() or not held.any() or len(np.unique(encoded.codes[~held])) < 2:
+            raise AstrolearnInputError(
+                f"decision_holdout={fraction} leaves {int((~held).sum())} of {n} images, of "
+                f"{len(np.unique(encoded.codes[~held]))} classes, to train on", file=file,
+                fix="use a smaller decision_holdout, or more images (and groups)")
+        missing = [str(c) for i, c in enumerate(encoded.classes)
+                   if not (encoded.codes[held] == i).any()]
+        if missing:
+            warnings.warn(f"no held-out image of class {', '.join(missing)}: its decision "
+                          f"offset stays 0 (raise decision_holdout to tune it)", stacklevel=3)
+        return held
+
+    def _tune_decision(self, x_held: np.ndarray, codes: np.ndarray, classes) -> None:
+        """Fit the class offsets on held-out prepared images and record their effect."""
+        from astrolearn.decision import decide, fit_class_offsets
+        from astrolearn.metrics import macro_f1
+
+        proba = self.network_.predict_proba(x_held, tta=bool(self.tta))
+        offsets = fit_class_offsets(codes, proba)
+        names = np.asarray(classes).astype(str)
+        self.decision_offsets_ = offsets
+        self.decision_scores_ = {
+            "n_images": len(codes),
+            "macro_f1_most_probable": macro_f1(names[codes], names[decide(proba)]),
+            "macro_f1_offsets": macro_f1(names[codes], names[decide(proba, offsets)])}
 
     def _mirror_classes(self, classes: np.ndarray, file) -> list[int] | None:
         """``mirror_pairs`` as the class code each class becomes in a mirror image."""
@@ -334,24 +394,32 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
         except AstrolearnInputError as err:
             raise err.in_file(file) from None
 
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """Class of each row of :meth:`predict_proba`'s output: the most probable, or with the
+        offsets of ``decision_holdout`` when they were tuned."""
+        from astrolearn.decision import decide
+
+        self._check_fitted()
+        return self.classes_[decide(proba, getattr(self, "decision_offsets_", None))]
+
     def predict(self, images: np.ndarray, *, file: str | Path | None = None) -> np.ndarray:
-        """Most probable class of each image."""
-        proba = self.predict_proba(images, file=file)
-        return self.classes_[np.argmax(proba, axis=1)]
+        """Class of each image (:meth:`decide`)."""
+        return self.decide(self.predict_proba(images, file=file))
 
     def predict_frame(self, images: np.ndarray, ids: Sequence[str] | None = None, *,
                       file: str | Path | None = None) -> pd.DataFrame:
-        """Predictions as a table: ``id``, ``prob_<class>``, ``predicted_class`` and
-        ``max_probability`` (the predicted class's probability)."""
+        """Predictions as a table: ``id``, ``prob_<class>``, ``predicted_class`` (as
+        :meth:`predict`) and ``max_probability`` (the predicted class's probability)."""
         proba = self.predict_proba(images, file=file)
         n = len(proba)
         ids = np.arange(n).astype(str) if ids is None else _strings(ids, n, "ids", file)
         out = pd.DataFrame({"id": pd.Series(ids, dtype="string")})
         for j, c in enumerate(self.classes_):
             out[f"prob_{c}"] = proba[:, j].astype(np.float32)
-        out["predicted_class"] = pd.Series(self.classes_[np.argmax(proba, axis=1)],
-                                           dtype="string")
-        out["max_probability"] = proba.max(axis=1).astype(np.float32)
+        predicted = self.decide(proba)
+        out["predicted_class"] = pd.Series(predicted, dtype="string")
+        chosen = pd.Index(self.classes_).get_indexer(predicted)
+        out["max_probability"] = proba[np.arange(n), chosen].astype(np.float32)
         return out
 
     def embed(self, images: np.ndarray, *, file: str | Path | None = None) -> np.ndarray:
@@ -386,6 +454,9 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
                          "fingerprint": self.fingerprint_,
                          "class_counts": self.class_counts_,
                          "history": None if history is None else history.to_dict()},
+            "decision": None if self.decision_offsets_ is None else {
+                "offsets": [float(v) for v in self.decision_offsets_],
+                "held_out": self.decision_scores_},
             "metrics": dict(metrics or {}),
             **dict(extra or {}),
         }
@@ -415,5 +486,8 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
         self.fingerprint_ = training["fingerprint"]
         self.class_counts_ = training["class_counts"]
         self.n_training_images_ = training["n_images"]
+        decision = manifest.get("decision")
+        self.decision_offsets_ = None if decision is None else np.asarray(decision["offsets"])
+        self.decision_scores_ = None if decision is None else decision["held_out"]
         self.manifest_ = manifest
         return self

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from astrolearn.errors import AstrolearnInputError
 
@@ -78,6 +79,7 @@ def fit_images(args, say: Callable[[str], None]) -> Path:
         network_params=params or None,
         flips=not getattr(args, "no_flips", False),
         mirror_pairs=_mirror_pairs(getattr(args, "mirror_pairs", None)),
+        decision_holdout=getattr(args, "decision_holdout", None) or 0.0,
         class_weight=None if getattr(args, "class_weight", None) == "none" else "balanced",
         random_state=0 if getattr(args, "seed", None) is None else args.seed)
     start = time.perf_counter()
@@ -87,6 +89,11 @@ def fit_images(args, say: Callable[[str], None]) -> Path:
     counts = ", ".join(f"{c} {n:,}" for c, n in estimator.class_counts_.items())
     say(f"fitted images {estimator.architecture} on {len(images):,} cutouts ({counts}) in "
         f"{seconds:.1f} s")
+    if estimator.decision_scores_ is not None:
+        held = estimator.decision_scores_
+        say(f"decision tuned on {held['n_images']:,} held-out cutouts: macro-F1 "
+            f"{held['macro_f1_most_probable']:.3f} (most probable class) -> "
+            f"{held['macro_f1_offsets']:.3f} (class offsets)")
     estimator.save(args.out, extra={"training_file": str(args.images),
                                     "fit_seconds": round(seconds, 3)})
     print(f"model written to {args.out}")
@@ -114,7 +121,9 @@ def evaluate_images_command(args, say: Callable[[str], None]):
     start = time.perf_counter()
     proba = model.predict_proba(images.images)
     say(f"predicted {len(proba):,} cutouts in {time.perf_counter() - start:.1f} s")
-    evaluation = evaluate_classification(labels, proba, list(model.classes_))
+    predicted = model.decide(proba)
+    evaluation = evaluate_classification(labels, proba, list(model.classes_),
+                                         predicted=predicted)
     print(evaluation.text())
     if report_path is None:
         return evaluation
@@ -126,24 +135,25 @@ def evaluate_images_command(args, say: Callable[[str], None]):
                    f"classes {', '.join(map(str, model.classes_))}). Evaluated on "
                    f"{len(proba):,} cutouts of {args.images}.")
     evaluation.add_to(report, title="Image classification")
-    _add_mistakes(report, images, labels, proba, list(model.classes_))
+    _add_mistakes(report, images, labels, proba, predicted, list(model.classes_))
     report.write(report_path)
     print(f"report written to {report_path}")
     return evaluation
 
 
-def _add_mistakes(report, images, labels: np.ndarray, proba: np.ndarray, classes: list,
-                  most: int = 24) -> None:
+def _add_mistakes(report, images, labels: np.ndarray, proba: np.ndarray,
+                  predicted: np.ndarray, classes: list, most: int = 24) -> None:
     """The most confident mistakes: the cutouts a person should look at first."""
     from astrolearn.images.plots import plot_cutouts
 
-    predicted = np.asarray(classes)[proba.argmax(1)]
+    predicted = np.asarray(predicted)
+    confidence = proba[np.arange(len(proba)), pd.Index(classes).get_indexer(predicted)]
     wrong = np.flatnonzero(predicted != np.asarray(labels))
     if not len(wrong):
         return
-    worst = wrong[np.argsort(-proba[wrong].max(1), kind="stable")][:most]
+    worst = wrong[np.argsort(-confidence[wrong], kind="stable")][:most]
     titles = [f"{images.ids[i]}\ntrue {labels[i]}\npred {predicted[i]} "
-              f"({proba[i].max():.2f})" for i in worst]
+              f"({confidence[i]:.2f})" for i in worst]
     report.figure(plot_cutouts(images.images[worst], titles=titles,
                                stretch="none" if images.stretched else "arcsinh"),
                   caption=f"The {len(worst)} most confident mistakes of {len(wrong):,}")

@@ -39,6 +39,12 @@ class EncodedLabels:
     weights: np.ndarray | None
     groups: np.ndarray | None
 
+    def subset(self, mask: np.ndarray) -> EncodedLabels:
+        """The examples selected by ``mask`` (same classes; weights and groups follow)."""
+        return EncodedLabels(self.classes, self.codes[mask],
+                             None if self.weights is None else self.weights[mask],
+                             None if self.groups is None else self.groups[mask])
+
     @property
     def counts(self) -> dict[str, int]:
         """Training examples per class."""
