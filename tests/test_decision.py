@@ -46,7 +46,7 @@ def test_rare_class_recovered_and_absent_class_untouched():
 
 def test_bad_input():
     proba = np.array([[0.5, 0.5]])
-    with pytest.raises(AstrolearnInputError, match="class codes in 0..1"):
+    with pytest.raises(AstrolearnInputError, match=r"class codes in 0\.\.1"):
         fit_class_offsets(np.array([2]), proba)
     with pytest.raises(AstrolearnInputError, match="no held-out examples"):
         fit_class_offsets(np.array([], int), np.zeros((0, 2)))

@@ -120,14 +120,14 @@ def fit_class_offsets(y_true: np.ndarray, proba: np.ndarray, *, sweeps: int = 3,
         raise AstrolearnInputError("no held-out examples to tune the class offsets on",
                                    fix="hold out some labelled examples")
     grid = OFFSET_GRID if grid is None else np.asarray(grid, dtype=np.float64)
-    order = np.argsort(np.abs(grid), kind="stable")  # ties go to the smallest |offset|
+    values = grid[np.argsort(np.abs(grid), kind="stable")]  # ties go to the smallest |offset|
     tunable = np.flatnonzero(np.bincount(truth, minlength=k) > 0)
     offsets = np.zeros(k)
     for _ in range(int(sweeps)):
         for j in tunable:
             scores = []
-            for value in grid[order]:
+            for value in values:
                 offsets[j] = value
                 scores.append(_macro_f1(truth, (logp + offsets).argmax(axis=1), k))
-            offsets[j] = grid[order][int(np.argmax(scores))]
+            offsets[j] = values[int(np.argmax(scores))]
     return offsets
