@@ -397,10 +397,13 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
     def decide(self, proba: np.ndarray) -> np.ndarray:
         """Class of each row of :meth:`predict_proba`'s output: the most probable, or with the
         offsets of ``decision_holdout`` when they were tuned."""
+        return self.classes_[self._decision_codes(proba)]
+
+    def _decision_codes(self, proba: np.ndarray) -> np.ndarray:
         from astrolearn.decision import decide
 
         self._check_fitted()
-        return self.classes_[decide(proba, getattr(self, "decision_offsets_", None))]
+        return decide(proba, self.decision_offsets_)
 
     def predict(self, images: np.ndarray, *, file: str | Path | None = None) -> np.ndarray:
         """Class of each image (:meth:`decide`)."""
@@ -416,9 +419,8 @@ class ImageClassifier(ClassifierMixin, BaseEstimator):
         out = pd.DataFrame({"id": pd.Series(ids, dtype="string")})
         for j, c in enumerate(self.classes_):
             out[f"prob_{c}"] = proba[:, j].astype(np.float32)
-        predicted = self.decide(proba)
-        out["predicted_class"] = pd.Series(predicted, dtype="string")
-        chosen = pd.Index(self.classes_).get_indexer(predicted)
+        chosen = self._decision_codes(proba)
+        out["predicted_class"] = pd.Series(self.classes_[chosen], dtype="string")
         out["max_probability"] = proba[np.arange(n), chosen].astype(np.float32)
         return out
 
